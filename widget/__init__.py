@@ -1,0 +1,72 @@
+"""health-widgets: evidence-based health articles as embeddable, JavaScript-free HTML widgets."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import Babel, force_locale
+from whitenoise import WhiteNoise
+
+from . import views
+from .content import Catalogue, load_articles
+from .markup import Cite
+from .render import (
+    STYLESHEET,
+    Kind,
+    Links,
+    Mode,
+    render_article_page,
+    render_index,
+    render_widget,
+)
+from .settings import PROJECT_ROOT, Settings
+from .table import Table, build_table
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app. Tests pass ``settings``; production reads the environment."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__, template_folder=PROJECT_ROOT / "templates", static_folder=None
+    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    Babel(app)
+    app.jinja_env.tests["cite"] = lambda value: isinstance(value, Cite)
+    app.jinja_env.globals.update(
+        stylesheet=STYLESHEET, default_disclaimer=settings.default_disclaimer
+    )
+    links = Links(settings.public_url)
+    # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
+    catalogue = load_articles(settings.content_dir)
+    app.extensions["widget.settings"] = settings
+    app.extensions["widget.links"] = links
+    app.extensions["widget.catalogue"] = catalogue
+    app.extensions["widget.table"] = prerender(app, catalogue, links)
+    app.register_blueprint(views.bp)
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app,
+        root=PROJECT_ROOT / "static",
+        prefix="static/",
+        max_age=settings.cache_max_age,
+    )
+    return app
+
+
+def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
+    """Render every widget, article page and the index once, each in its article's language."""
+    env = app.jinja_env
+
+    def widget(slug: str, kind: Kind, mode: Mode) -> str:
+        article = catalogue.articles[slug]
+        with force_locale(article.lang):
+            return render_widget(env, article, kind, mode, links)
+
+    def article(slug: str) -> str:
+        with force_locale(catalogue.articles[slug].lang):
+            return render_article_page(env, catalogue, catalogue.articles[slug], links)
+
+    with app.app_context():
+        return build_table(
+            catalogue, widget, article, lambda: render_index(env, catalogue, links)
+        )

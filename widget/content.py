@@ -1,0 +1,695 @@
+"""Article files in, immutable :class:`Article` objects out, or every problem at once.
+
+Knows nothing of HTTP or Flask. The file format is described in ``docs/content-format.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .markup import (
+    Block,
+    Citations,
+    Cite,
+    ListBlock,
+    Paragraph,
+    Section,
+    Text,
+    is_web_url,
+    parse_body,
+    parse_inline,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 256 * 1024
+WORDS_PER_MINUTE = 200
+REVIEW_WARNING_AGE = timedelta(days=365)
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_FRONT_MATTER = re.compile(
+    r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL
+)
+# Bidirectional overrides and isolates can make text read differently from how it is stored
+# (CVE-2021-42574, "Trojan Source"); article text never needs them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a file: where it is, and a plain sentence about it."""
+
+    file: str
+    field: str
+    message: str
+    line: int | None = None
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}: {self.severity}:{field} {self.message}"
+
+
+class ContentError(Exception):
+    """Base for everything that can go wrong with content."""
+
+
+class ArticleNotFound(ContentError, LookupError):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"There is no article '{slug}'.")
+        self.slug = slug
+
+
+class InvalidContent(ContentError):
+    """The content folder has errors; ``problems`` lists every one of them, warnings included."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        super().__init__(
+            f"{len(errors)} error(s) in the article files:\n"
+            + "\n".join(map(str, errors))
+        )
+
+
+# -- the model ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    number: int
+    title: str
+    site: str
+    url: str
+    pmid: str | None
+    doi: str | None
+    cites: tuple[Cite, ...]
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    note: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    question: str
+    slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    slug: str
+    lang: str
+    title: str
+    byline: str
+    published: date
+    reviewed: date
+    next_review: date | None
+    takeaway: Text
+    key_takeaways: tuple[Text, ...]
+    overview: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    comparison: Comparison | None
+    related: tuple[Related, ...]
+    sources: tuple[Source, ...]
+    disclaimer: str | None
+    reading_minutes: int
+
+    def source(self, number: int) -> Source:
+        return self.sources[number - 1]
+
+    def cited_in(self, texts: Iterable[Text]) -> tuple[Source, ...]:
+        """The sources that ``texts`` cite, each once, in source-number order."""
+        numbers = {cite.number for text in texts for cite in text.cites}
+        return tuple(source for source in self.sources if source.number in numbers)
+
+    def texts(self) -> Iterator[Text]:
+        """Every citing text of the article, in page order (the order back-references count in)."""
+        yield self.takeaway
+        yield from self.key_takeaways
+        yield from _block_texts(self.overview)
+        for section in self.sections:
+            yield from section_texts(section)
+        if self.comparison:
+            for row in self.comparison.rows:
+                yield from row
+            if self.comparison.note:
+                yield self.comparison.note
+
+
+def section_texts(section: Section) -> Iterator[Text]:
+    yield from _block_texts(section.blocks)
+    for sub in section.subsections:
+        yield from section_texts(sub)
+
+
+def _block_texts(blocks: Iterable[Block]) -> Iterator[Text]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        else:
+            for item in block.items:
+                yield item.text
+                yield from (child.text for child in item.children)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The loaded articles by slug, and the warnings the load produced."""
+
+    articles: Mapping[str, Article]
+    warnings: tuple[Problem, ...] = ()
+
+    def get(self, slug: str) -> Article:
+        try:
+            return self.articles[slug]
+        except KeyError:
+            raise ArticleNotFound(slug) from None
+
+
+# -- the file schema ------------------------------------------------------------------------------
+
+Line = Annotated[str, Field(min_length=1, max_length=2000)]
+Prose = Annotated[str, Field(min_length=1, max_length=20000)]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        coerce_numbers_to_str=True,
+        frozen=True,
+    )
+
+
+class SourceFields(_Schema):
+    title: Line
+    site: Line
+    url: Line
+    pmid: Annotated[str, Field(pattern=r"^[0-9]{1,9}$")] | None = None
+    doi: (
+        Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/\S+$", max_length=300)] | None
+    ) = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, url: str) -> str:
+        if not is_web_url(url):
+            raise ValueError(
+                f"must be an absolute http:// or https:// URL, got '{url}'"
+            )
+        return url
+
+
+class ComparisonFields(_Schema):
+    caption: Line
+    columns: Annotated[list[Line], Field(min_length=2, max_length=8)]
+    rows: Annotated[list[list[Prose]], Field(min_length=1, max_length=50)]
+    note: Prose | None = None
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> ComparisonFields:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(
+                    f"row {i + 1} has {len(row)} cells but the table has {len(self.columns)} columns"
+                )
+        return self
+
+
+class RelatedFields(_Schema):
+    question: Line
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+
+class ArticleFields(_Schema):
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
+    title: Line
+    byline: Line
+    published: date
+    reviewed: date
+    next_review: date | None = None
+    takeaway: Prose
+    key_takeaways: Annotated[list[Prose], Field(min_length=1, max_length=20)]
+    related: Annotated[list[Line | RelatedFields], Field(max_length=20)] = []
+    disclaimer: Prose | None = None
+    comparison: ComparisonFields | None = None
+    sources: Annotated[list[SourceFields], Field(min_length=1, max_length=200)]
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ArticleFields:
+        if self.reviewed < self.published:
+            raise ValueError(
+                f"'reviewed' ({self.reviewed}) is before 'published' ({self.published})"
+            )
+        if self.next_review and self.next_review <= self.reviewed:
+            raise ValueError(
+                f"'next_review' ({self.next_review}) must come after 'reviewed' ({self.reviewed})"
+            )
+        return self
+
+
+# -- YAML: safe, no aliases, dates left as text for the schema to judge ---------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None,
+                None,
+                "aliases (*name) are not allowed in article files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:timestamp"
+    ]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 0-based line of the deepest YAML node that ``loc`` reaches."""
+    line = node.start_mark.line if node else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for k, value in node.value if k.value == key), None)
+        elif (
+            isinstance(node, yaml.SequenceNode)
+            and isinstance(key, int)
+            and key < len(node.value)
+        ):
+            node = node.value[key]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line
+    return line
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+
+class _FileChecker:
+    """Checks one file; gathers every problem rather than stopping at the first."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path = path
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def error(self, field: str, message: str, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(self.label, field, message, None if line is None else line + 1)
+        )
+
+    def warn(self, field: str, message: str, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(
+                self.label,
+                field,
+                message,
+                None if line is None else line + 1,
+                "warning",
+            )
+        )
+
+    def check(self, today: date) -> Article | None:
+        text = self._read()
+        if text is None:
+            return None
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            self.error(
+                "",
+                "the file must start with a front matter block between two '---' lines",
+                0,
+            )
+            return None
+        for number, line in enumerate(text.splitlines()):
+            if _BIDI_CONTROLS.search(line):
+                self.error(
+                    "",
+                    "contains a bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
+                    number,
+                )
+        front, body = match.group(1), text[match.end() :]
+        body_offset = text.count("\n", 0, match.end())
+        try:
+            node = yaml.compose(front, Loader=_Loader)
+            data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.error(
+                "front matter",
+                f"is not valid YAML: {problem}",
+                mark.line + 1 if mark else None,
+            )
+            return None
+        if not isinstance(data, dict):
+            self.error("front matter", "must be a set of 'field: value' lines", 1)
+            return None
+        try:
+            fields = ArticleFields.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(
+                    part
+                    for part in err["loc"]
+                    if not (isinstance(part, str) and part[:1].isupper())
+                )
+                self.error(_dotted(loc), _sentence(err), _lift(_node_line(node, loc)))
+            return None
+        return self._build(fields, node, body, body_offset, today)
+
+    def _read(self) -> str | None:
+        size = self.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            self.error(
+                "",
+                f"is {size:,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes",
+            )
+            return None
+        raw = self.path.read_bytes()
+        try:
+            return raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start)
+            self.error(
+                "",
+                f"is not valid UTF-8 (byte {exc.start} cannot be decoded); save it as UTF-8",
+                line,
+            )
+            return None
+
+    def _build(
+        self,
+        fields: ArticleFields,
+        node: yaml.Node | None,
+        body: str,
+        body_offset: int,
+        today: date,
+    ) -> Article | None:
+        if fields.slug != self.path.stem:
+            self.error(
+                "slug",
+                f"'{fields.slug}' must match the file name '{self.path.name}' (without .md)",
+                _lift(_node_line(node, ("slug",))),
+            )
+        citations = Citations()
+
+        def inline(value: str, *loc: int | str) -> Text:
+            text, issues = parse_inline(value, citations)
+            for issue in issues:
+                self.error(_dotted(loc), issue.message, _lift(_node_line(node, loc)))
+            return text
+
+        takeaway = inline(fields.takeaway, "takeaway")
+        key_takeaways = tuple(
+            inline(item, "key_takeaways", i)
+            for i, item in enumerate(fields.key_takeaways)
+        )
+        overview, sections, issues = parse_body(body, citations)
+        for issue in issues:
+            self.error(
+                "body",
+                issue.message,
+                None if issue.line is None else body_offset + issue.line,
+            )
+        if not overview:
+            self.error(
+                "body",
+                "needs an overview: at least one paragraph before the first '## ' heading",
+                body_offset,
+            )
+        comparison = None
+        if fields.comparison:
+            table = fields.comparison
+            rows = tuple(
+                tuple(
+                    inline(cell, "comparison", "rows", r, c)
+                    for c, cell in enumerate(row)
+                )
+                for r, row in enumerate(table.rows)
+            )
+            note = inline(table.note, "comparison", "note") if table.note else None
+            comparison = Comparison(table.caption, tuple(table.columns), rows, note)
+
+        article = Article(
+            slug=fields.slug,
+            lang=fields.lang,
+            title=fields.title,
+            byline=fields.byline,
+            published=fields.published,
+            reviewed=fields.reviewed,
+            next_review=fields.next_review,
+            takeaway=takeaway,
+            key_takeaways=key_takeaways,
+            overview=overview,
+            sections=sections,
+            comparison=comparison,
+            related=tuple(
+                Related(r) if isinstance(r, str) else Related(r.question, r.slug)
+                for r in fields.related
+            ),
+            sources=(),
+            disclaimer=fields.disclaimer,
+            reading_minutes=0,
+        )
+        cites: dict[int, list[Cite]] = {}
+        for text in article.texts():
+            for cite in text.cites:
+                cites.setdefault(cite.number, []).append(cite)
+        count = len(fields.sources)
+        for number in sorted(set(cites) - set(range(1, count + 1))):
+            self.error(
+                "body" if _cited_in_body(number, overview, sections) else "",
+                f"cites source [{number}], but there are only {count} sources",
+                None,
+            )
+        sources = tuple(
+            Source(n, s.title, s.site, s.url, s.pmid, s.doi, tuple(cites.get(n, ())))
+            for n, s in enumerate(fields.sources, start=1)
+        )
+        self._check_sources(sources, node)
+        if today - fields.reviewed > REVIEW_WARNING_AGE:
+            self.warn(
+                "reviewed",
+                f"was last reviewed on {fields.reviewed}, over a year ago",
+                _lift(_node_line(node, ("reviewed",))),
+            )
+        words = sum(len(text.plain.split()) for text in article.texts()) + sum(
+            len(s.heading.split()) for s in sections
+        )
+        return _replace(
+            article,
+            sources=sources,
+            reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
+        )
+
+    def _check_sources(
+        self, sources: tuple[Source, ...], node: yaml.Node | None
+    ) -> None:
+        by_url: dict[str, Source] = {}
+        by_name: dict[tuple[str, str, str | None, str | None], Source] = {}
+        for source in sources:
+            line = _lift(_node_line(node, ("sources", source.number - 1)))
+            field = f"sources[{source.number}]"
+            if not source.cites:
+                self.warn(
+                    field,
+                    f"source [{source.number}] '{source.title}' is never cited",
+                    line,
+                )
+            if (twin := by_url.setdefault(source.url, source)) is not source:
+                self.warn(
+                    field,
+                    f"has the same URL as source [{twin.number}]: {source.url}",
+                    line,
+                )
+            # Same title and site, but different PubMed or DOI ids, are two papers that share a title.
+            key = (
+                source.title.casefold(),
+                source.site.casefold(),
+                source.pmid,
+                source.doi,
+            )
+            if (twin := by_name.setdefault(key, source)) is not source:
+                self.warn(
+                    field,
+                    f"has the same title and site as source [{twin.number}]: '{source.title}' ({source.site})",
+                    line,
+                )
+
+
+def _replace(article: Article, **changes: Any) -> Article:
+    from dataclasses import replace
+
+    return replace(article, **changes)
+
+
+def _cited_in_body(
+    number: int, overview: tuple[Block, ...], sections: tuple[Section, ...]
+) -> bool:
+    texts = list(_block_texts(overview)) + [
+        t for s in sections for t in section_texts(s)
+    ]
+    return any(c.number == number for t in texts for c in t.cites)
+
+
+def _lift(line: int | None) -> int | None:
+    # Front matter starts on the file's second line, after the opening '---'.
+    return None if line is None else line + 1
+
+
+def _dotted(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += (
+            f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+        )
+    return out
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field an article can have (check the spelling)",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+}
+
+
+def _sentence(err: Mapping[str, Any]) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"must be a date written YYYY-MM-DD, got '{value}'"
+    if kind == "string_pattern_mismatch":
+        return f"has the wrong form: '{value}'"
+    if kind == "string_type":
+        return f"must be text, got '{value}' (put it in quotes)"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return (
+        f"{err['msg']}, got '{value}'"
+        if value is not None and not isinstance(value, dict | list)
+        else str(err["msg"])
+    )
+
+
+def check_articles(
+    folder: Path, today: date | None = None
+) -> tuple[dict[str, Article], list[Problem]]:
+    """Read and check every article file in ``folder``; never raises for bad content."""
+    today = today or date.today()
+    articles: dict[str, Article] = {}
+    problems: list[Problem] = []
+    paths = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    for path in paths:
+        label = str(path)
+        if path.suffix != ".md" or not path.is_file():
+            problems.append(
+                Problem(
+                    label,
+                    "",
+                    "is not an article file (*.md) and was ignored",
+                    severity="warning",
+                )
+            )
+            continue
+        checker = _FileChecker(path, label)
+        article = checker.check(today)
+        problems.extend(checker.problems)
+        if article is None:
+            continue
+        if article.slug in articles:
+            problems.append(
+                Problem(
+                    label,
+                    "slug",
+                    f"'{article.slug}' is already used by another article",
+                )
+            )
+            continue
+        articles[article.slug] = article
+    if not any(path.suffix == ".md" for path in paths):
+        problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
+    for article in articles.values():
+        for i, related in enumerate(article.related):
+            if related.slug and related.slug not in articles:
+                problems.append(
+                    Problem(
+                        str(folder / f"{article.slug}.md"),
+                        f"related[{i + 1}].slug",
+                        f"there is no article '{related.slug}'",
+                    )
+                )
+    return articles, problems
+
+
+def load_articles(folder: Path, today: date | None = None) -> Catalogue:
+    """Load the content folder, or raise :class:`InvalidContent` naming every error."""
+    articles, problems = check_articles(folder, today)
+    if any(p.severity == "error" for p in problems):
+        raise InvalidContent(problems)
+    warnings = tuple(problems)
+    for warning in warnings:
+        logger.warning("%s", warning)
+    logger.info("Loaded %d articles from %s", len(articles), folder)
+    return Catalogue(MappingProxyType(dict(sorted(articles.items()))), warnings)
+
+
+__all__ = [
+    "Article",
+    "ArticleNotFound",
+    "Catalogue",
+    "Comparison",
+    "ContentError",
+    "InvalidContent",
+    "ListBlock",
+    "Problem",
+    "Related",
+    "Source",
+    "check_articles",
+    "load_articles",
+]

@@ -1,0 +1,76 @@
+"""Typed settings, read once from ``WIDGET_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+DEFAULT_CACHE_MAX_AGE = 300
+
+
+class SettingsError(ValueError):
+    """A ``WIDGET_*`` variable has a value we cannot use; the message names both."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    content_dir: Path
+    # Absolute origin that embed codes and fragments point at: a fragment lands on a partner's
+    # page, where a relative URL would resolve against the partner's site.
+    public_url: str = DEFAULT_PUBLIC_URL
+    cache_max_age: int = DEFAULT_CACHE_MAX_AGE
+    # None means the translated default disclaimer; an operator may set their own wording.
+    default_disclaimer: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        content_dir = Path(
+            env.get("WIDGET_CONTENT_DIR", str(PROJECT_ROOT / "content" / "articles"))
+        )
+        if not content_dir.is_dir():
+            raise SettingsError(
+                f"WIDGET_CONTENT_DIR must be a folder of article files, got '{content_dir}'."
+            )
+        disclaimer = env.get("WIDGET_DEFAULT_DISCLAIMER", "").strip() or None
+        return cls(
+            content_dir=content_dir,
+            public_url=_origin(env, "WIDGET_PUBLIC_URL", DEFAULT_PUBLIC_URL),
+            cache_max_age=_int(env, "WIDGET_CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE),
+            default_disclaimer=disclaimer,
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got '{raw}'.") from None
+    if value < 0:
+        raise SettingsError(f"{name} must be zero or more, got '{raw}'.")
+    return value
+
+
+def _origin(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
+        raise SettingsError(
+            f"{name} must be an http(s) URL such as 'https://widgets.example.org', got '{raw}'."
+        )
+    return value
