@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wsgiref.headers import Headers
+
 from flask import Flask
 from flask_babel import Babel, force_locale
 from whitenoise import WhiteNoise
@@ -27,15 +29,11 @@ __all__ = ["create_app"]
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app. Tests pass ``settings``; production reads the environment."""
     settings = settings or Settings.from_env()
-    app = Flask(
-        __name__, template_folder=PROJECT_ROOT / "templates", static_folder=None
-    )
+    app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", static_folder=None)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     Babel(app)
     app.jinja_env.tests["cite"] = lambda value: isinstance(value, Cite)
-    app.jinja_env.globals.update(
-        stylesheet=STYLESHEET, default_disclaimer=settings.default_disclaimer
-    )
+    app.jinja_env.globals.update(stylesheet=STYLESHEET, default_disclaimer=settings.default_disclaimer)
     links = Links(settings.public_url)
     # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
     catalogue = load_articles(settings.content_dir)
@@ -53,6 +51,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+def _static_headers(headers: Headers, path: str, url: str) -> None:
+    headers["X-Content-Type-Options"] = "nosniff"
+
+
 def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
     """Render every widget, article page and the index once, each in its article's language."""
     env = app.jinja_env
@@ -67,6 +69,4 @@ def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
             return render_article_page(env, catalogue, catalogue.articles[slug], links)
 
     with app.app_context():
-        return build_table(
-            catalogue, widget, article, lambda: render_index(env, catalogue, links)
-        )
+        return build_table(catalogue, widget, article, lambda: render_index(env, catalogue, links))

@@ -9,7 +9,7 @@ import logging
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -29,6 +29,7 @@ from .markup import (
     Block,
     Citations,
     Cite,
+    Issue,
     ListBlock,
     Paragraph,
     Section,
@@ -44,9 +45,7 @@ MAX_FILE_BYTES = 256 * 1024
 WORDS_PER_MINUTE = 200
 REVIEW_WARNING_AGE = timedelta(days=365)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-_FRONT_MATTER = re.compile(
-    r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL
-)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 # Bidirectional overrides and isolates can make text read differently from how it is stored
 # (CVE-2021-42574, "Trojan Source"); article text never needs them.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -87,10 +86,7 @@ class InvalidContent(ContentError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
         errors = [p for p in self.problems if p.severity == "error"]
-        super().__init__(
-            f"{len(errors)} error(s) in the article files:\n"
-            + "\n".join(map(str, errors))
-        )
+        super().__init__(f"{len(errors)} error(s) in the article files:\n" + "\n".join(map(str, errors)))
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -154,16 +150,27 @@ class Article:
 
     def texts(self) -> Iterator[Text]:
         """Every citing text of the article, in page order (the order back-references count in)."""
-        yield self.takeaway
-        yield from self.key_takeaways
-        yield from _block_texts(self.overview)
-        for section in self.sections:
-            yield from section_texts(section)
-        if self.comparison:
-            for row in self.comparison.rows:
-                yield from row
-            if self.comparison.note:
-                yield self.comparison.note
+        return _page_order(self.takeaway, self.key_takeaways, self.overview, self.sections, self.comparison)
+
+
+def _page_order(
+    takeaway: Text,
+    key_takeaways: Iterable[Text],
+    overview: Iterable[Block],
+    sections: Iterable[Section],
+    comparison: Comparison | None,
+) -> Iterator[Text]:
+    """The article page shows the takeaway card (with its key points), the sections, then the table."""
+    yield takeaway
+    yield from key_takeaways
+    yield from _block_texts(overview)
+    for section in sections:
+        yield from section_texts(section)
+    if comparison:
+        for row in comparison.rows:
+            yield from row
+        if comparison.note:
+            yield comparison.note
 
 
 def section_texts(section: Section) -> Iterator[Text]:
@@ -216,17 +223,13 @@ class SourceFields(_Schema):
     site: Line
     url: Line
     pmid: Annotated[str, Field(pattern=r"^[0-9]{1,9}$")] | None = None
-    doi: (
-        Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/\S+$", max_length=300)] | None
-    ) = None
+    doi: Annotated[str, Field(pattern=r"^10\.[0-9]{4,9}/\S+$", max_length=300)] | None = None
 
     @field_validator("url")
     @classmethod
     def _web_url(cls, url: str) -> str:
         if not is_web_url(url):
-            raise ValueError(
-                f"must be an absolute http:// or https:// URL, got '{url}'"
-            )
+            raise ValueError(f"must be an absolute http:// or https:// URL, got '{url}'")
         return url
 
 
@@ -236,19 +239,16 @@ class ComparisonFields(_Schema):
     rows: Annotated[list[list[Prose]], Field(min_length=1, max_length=50)]
     note: Prose | None = None
 
-    @model_validator(mode="after")
-    def _rectangular(self) -> ComparisonFields:
-        for i, row in enumerate(self.rows):
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"row {i + 1} has {len(row)} cells but the table has {len(self.columns)} columns"
-                )
-        return self
-
 
 class RelatedFields(_Schema):
     question: Line
     slug: Annotated[str, Field(pattern=SLUG_PATTERN)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_question(cls, value: object) -> object:
+        # A related question may be written as a plain string.
+        return {"question": value} if isinstance(value, str) else value
 
 
 class ArticleFields(_Schema):
@@ -261,46 +261,26 @@ class ArticleFields(_Schema):
     next_review: date | None = None
     takeaway: Prose
     key_takeaways: Annotated[list[Prose], Field(min_length=1, max_length=20)]
-    related: Annotated[list[Line | RelatedFields], Field(max_length=20)] = []
+    related: Annotated[list[RelatedFields], Field(max_length=20)] = []
     disclaimer: Prose | None = None
     comparison: ComparisonFields | None = None
     sources: Annotated[list[SourceFields], Field(min_length=1, max_length=200)]
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> ArticleFields:
-        if self.reviewed < self.published:
-            raise ValueError(
-                f"'reviewed' ({self.reviewed}) is before 'published' ({self.published})"
-            )
-        if self.next_review and self.next_review <= self.reviewed:
-            raise ValueError(
-                f"'next_review' ({self.next_review}) must come after 'reviewed' ({self.reviewed})"
-            )
-        return self
 
 
 # -- YAML: safe, no aliases, dates left as text for the schema to judge ---------------------------
 
 
 class _Loader(yaml.SafeLoader):
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    # Aliases let a few lines expand into gigabytes ("billion laughs"); article files never need them.
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                None,
-                None,
-                "aliases (*name) are not allowed in article files",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call, no-any-return]
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in article files", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
-    key: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag != "tag:yaml.org,2002:timestamp"
-    ]
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -311,11 +291,7 @@ def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
             node = next((value for k, value in node.value if k.value == key), None)
-        elif (
-            isinstance(node, yaml.SequenceNode)
-            and isinstance(key, int)
-            and key < len(node.value)
-        ):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
         else:
             break
@@ -337,9 +313,7 @@ class _FileChecker:
         self.problems: list[Problem] = []
 
     def error(self, field: str, message: str, line: int | None = None) -> None:
-        self.problems.append(
-            Problem(self.label, field, message, None if line is None else line + 1)
-        )
+        self.problems.append(Problem(self.label, field, message, None if line is None else line + 1))
 
     def warn(self, field: str, message: str, line: int | None = None) -> None:
         self.problems.append(
@@ -358,122 +332,123 @@ class _FileChecker:
             return None
         match = _FRONT_MATTER.match(text)
         if not match:
-            self.error(
-                "",
-                "the file must start with a front matter block between two '---' lines",
-                0,
-            )
+            self.error("", "the file must start with a front matter block between two '---' lines", 0)
             return None
-        for number, line in enumerate(text.splitlines()):
+        # split("\n"), not splitlines(): line numbers must count the way editors and YAML count.
+        for number, line in enumerate(text.split("\n")):
             if _BIDI_CONTROLS.search(line):
                 self.error(
-                    "",
-                    "contains a bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
-                    number,
+                    "", "contains a bidirectional-override character (U+202A-202E, U+2066-2069); remove it", number
                 )
         front, body = match.group(1), text[match.end() :]
         body_offset = text.count("\n", 0, match.end())
+        fields, node = self._front_matter(front)
+        if fields is None:
+            # Still report what is wrong with the body, so one run shows every problem.
+            self._report_body(parse_body(body, Citations())[2], body_offset)
+            return None
+        return self._build(fields, node, body, body_offset, today)
+
+    def _front_matter(self, front: str) -> tuple[ArticleFields | None, yaml.Node | None]:
         try:
             node = yaml.compose(front, Loader=_Loader)
             data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
-            self.error(
-                "front matter",
-                f"is not valid YAML: {problem}",
-                mark.line + 1 if mark else None,
-            )
-            return None
+            self.error("front matter", f"is not valid YAML: {problem}", mark.line + 1 if mark else None)
+            return None, None
         if not isinstance(data, dict):
             self.error("front matter", "must be a set of 'field: value' lines", 1)
-            return None
+            return None, node
         try:
-            fields = ArticleFields.model_validate(data)
+            return ArticleFields.model_validate(data), node
         except ValidationError as exc:
             for err in exc.errors():
-                loc = tuple(
-                    part
-                    for part in err["loc"]
-                    if not (isinstance(part, str) and part[:1].isupper())
-                )
+                # Drop pydantic's own names for union members and validators from the path.
+                loc = tuple(p for p in err["loc"] if isinstance(p, int) or p.isidentifier())
                 self.error(_dotted(loc), _sentence(err), _lift(_node_line(node, loc)))
-            return None
-        return self._build(fields, node, body, body_offset, today)
+            return None, node
+
+    def _report_body(self, issues: Iterable[Issue], body_offset: int) -> None:
+        for issue in issues:
+            self.error("body", issue.message, None if issue.line is None else body_offset + issue.line)
 
     def _read(self) -> str | None:
         size = self.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            self.error(
-                "",
-                f"is {size:,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes",
-            )
+            self.error("", f"is {size:,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
             return None
         raw = self.path.read_bytes()
         try:
             return raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start)
-            self.error(
-                "",
-                f"is not valid UTF-8 (byte {exc.start} cannot be decoded); save it as UTF-8",
-                line,
-            )
+            self.error("", f"is not valid UTF-8 (byte {exc.start} cannot be decoded); save it as UTF-8", line)
             return None
 
     def _build(
-        self,
-        fields: ArticleFields,
-        node: yaml.Node | None,
-        body: str,
-        body_offset: int,
-        today: date,
+        self, fields: ArticleFields, node: yaml.Node | None, body: str, body_offset: int, today: date
     ) -> Article | None:
+        def line_of(*loc: int | str) -> int | None:
+            return _lift(_node_line(node, loc))
+
         if fields.slug != self.path.stem:
             self.error(
-                "slug",
-                f"'{fields.slug}' must match the file name '{self.path.name}' (without .md)",
-                _lift(_node_line(node, ("slug",))),
+                "slug", f"'{fields.slug}' must match the file name '{self.path.name}' (without .md)", line_of("slug")
             )
+        if fields.reviewed < fields.published:
+            self.error(
+                "reviewed", f"{fields.reviewed} is before the published date {fields.published}", line_of("reviewed")
+            )
+        if fields.next_review and fields.next_review <= fields.reviewed:
+            message = f"{fields.next_review} must come after the last-reviewed date {fields.reviewed}"
+            self.error("next_review", message, line_of("next_review"))
         citations = Citations()
 
         def inline(value: str, *loc: int | str) -> Text:
+            citations.where = (_dotted(loc), line_of(*loc))
             text, issues = parse_inline(value, citations)
             for issue in issues:
-                self.error(_dotted(loc), issue.message, _lift(_node_line(node, loc)))
+                self.error(_dotted(loc), issue.message, line_of(*loc))
             return text
 
         takeaway = inline(fields.takeaway, "takeaway")
-        key_takeaways = tuple(
-            inline(item, "key_takeaways", i)
-            for i, item in enumerate(fields.key_takeaways)
-        )
+        key_takeaways = tuple(inline(item, "key_takeaways", i) for i, item in enumerate(fields.key_takeaways))
         overview, sections, issues = parse_body(body, citations)
-        for issue in issues:
-            self.error(
-                "body",
-                issue.message,
-                None if issue.line is None else body_offset + issue.line,
-            )
+        self._report_body(issues, body_offset)
         if not overview:
-            self.error(
-                "body",
-                "needs an overview: at least one paragraph before the first '## ' heading",
-                body_offset,
-            )
+            self.error("body", "needs an overview: at least one paragraph before the first '## ' heading", body_offset)
         comparison = None
-        if fields.comparison:
-            table = fields.comparison
+        if table := fields.comparison:
+            for r, row in enumerate(table.rows):
+                if len(row) != len(table.columns):
+                    message = f"row {r + 1} has {len(row)} cells but the table has {len(table.columns)} columns"
+                    self.error(f"comparison.rows[{r + 1}]", message, line_of("comparison", "rows", r))
             rows = tuple(
-                tuple(
-                    inline(cell, "comparison", "rows", r, c)
-                    for c, cell in enumerate(row)
-                )
+                tuple(inline(cell, "comparison", "rows", r, c) for c, cell in enumerate(row))
                 for r, row in enumerate(table.rows)
             )
             note = inline(table.note, "comparison", "note") if table.note else None
             comparison = Comparison(table.caption, tuple(table.columns), rows, note)
 
+        count = len(fields.sources)
+        for number, places in sorted(citations.places.items()):
+            if not 1 <= number <= count:
+                for field, line in places:
+                    where = line if field != "body" or line is None else body_offset + line
+                    self.error(field, f"cites source [{number}], but there are only {count} sources", where)
+        cites: dict[int, list[Cite]] = {}
+        for text in _page_order(takeaway, key_takeaways, overview, sections, comparison):
+            for cite in text.cites:
+                cites.setdefault(cite.number, []).append(cite)
+        sources = tuple(
+            Source(n, s.title, s.site, s.url, s.pmid, s.doi, tuple(cites.get(n, ())))
+            for n, s in enumerate(fields.sources, start=1)
+        )
+        self._check_sources(sources, node)
+        if today - fields.reviewed > REVIEW_WARNING_AGE:
+            self.warn("reviewed", f"was last reviewed on {fields.reviewed}, over a year ago", line_of("reviewed"))
         article = Article(
             slug=fields.slug,
             lang=fields.lang,
@@ -487,48 +462,15 @@ class _FileChecker:
             overview=overview,
             sections=sections,
             comparison=comparison,
-            related=tuple(
-                Related(r) if isinstance(r, str) else Related(r.question, r.slug)
-                for r in fields.related
-            ),
-            sources=(),
-            disclaimer=fields.disclaimer,
-            reading_minutes=0,
-        )
-        cites: dict[int, list[Cite]] = {}
-        for text in article.texts():
-            for cite in text.cites:
-                cites.setdefault(cite.number, []).append(cite)
-        count = len(fields.sources)
-        for number in sorted(set(cites) - set(range(1, count + 1))):
-            self.error(
-                "body" if _cited_in_body(number, overview, sections) else "",
-                f"cites source [{number}], but there are only {count} sources",
-                None,
-            )
-        sources = tuple(
-            Source(n, s.title, s.site, s.url, s.pmid, s.doi, tuple(cites.get(n, ())))
-            for n, s in enumerate(fields.sources, start=1)
-        )
-        self._check_sources(sources, node)
-        if today - fields.reviewed > REVIEW_WARNING_AGE:
-            self.warn(
-                "reviewed",
-                f"was last reviewed on {fields.reviewed}, over a year ago",
-                _lift(_node_line(node, ("reviewed",))),
-            )
-        words = sum(len(text.plain.split()) for text in article.texts()) + sum(
-            len(s.heading.split()) for s in sections
-        )
-        return _replace(
-            article,
+            related=tuple(Related(r.question, r.slug) for r in fields.related),
             sources=sources,
-            reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)),
+            disclaimer=fields.disclaimer,
+            reading_minutes=1,
         )
+        words = sum(len(text.plain.split()) for text in article.texts()) + sum(len(s.heading.split()) for s in sections)
+        return replace(article, reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)))
 
-    def _check_sources(
-        self, sources: tuple[Source, ...], node: yaml.Node | None
-    ) -> None:
+    def _check_sources(self, sources: tuple[Source, ...], node: yaml.Node | None) -> None:
         by_url: dict[str, Source] = {}
         by_name: dict[tuple[str, str, str | None, str | None], Source] = {}
         for source in sources:
@@ -561,21 +503,6 @@ class _FileChecker:
                 )
 
 
-def _replace(article: Article, **changes: Any) -> Article:
-    from dataclasses import replace
-
-    return replace(article, **changes)
-
-
-def _cited_in_body(
-    number: int, overview: tuple[Block, ...], sections: tuple[Section, ...]
-) -> bool:
-    texts = list(_block_texts(overview)) + [
-        t for s in sections for t in section_texts(s)
-    ]
-    return any(c.number == number for t in texts for c in t.cites)
-
-
 def _lift(line: int | None) -> int | None:
     # Front matter starts on the file's second line, after the opening '---'.
     return None if line is None else line + 1
@@ -584,9 +511,7 @@ def _lift(line: int | None) -> int | None:
 def _dotted(loc: Iterable[int | str]) -> str:
     out = ""
     for part in loc:
-        out += (
-            f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
-        )
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
 
 
@@ -611,60 +536,40 @@ def _sentence(err: Mapping[str, Any]) -> str:
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
     return (
-        f"{err['msg']}, got '{value}'"
-        if value is not None and not isinstance(value, dict | list)
-        else str(err["msg"])
+        f"{err['msg']}, got '{value}'" if value is not None and not isinstance(value, dict | list) else str(err["msg"])
     )
 
 
-def check_articles(
-    folder: Path, today: date | None = None
-) -> tuple[dict[str, Article], list[Problem]]:
-    """Read and check every article file in ``folder``; never raises for bad content."""
+def check_articles(folder: Path, today: date | None = None) -> tuple[dict[str, Article], list[Problem]]:
+    """Read and check every article file in ``folder``; never raises for bad content.
+
+    Returns the articles that have no errors, and every problem (errors and warnings) found.
+    """
     today = today or date.today()
-    articles: dict[str, Article] = {}
+    found: dict[str, tuple[str, Article, bool]] = {}  # slug -> (file, article, whether the file has errors)
     problems: list[Problem] = []
     paths = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     for path in paths:
         label = str(path)
         if path.suffix != ".md" or not path.is_file():
-            problems.append(
-                Problem(
-                    label,
-                    "",
-                    "is not an article file (*.md) and was ignored",
-                    severity="warning",
-                )
-            )
+            problems.append(Problem(label, "", "is not an article file (*.md) and was ignored", severity="warning"))
             continue
         checker = _FileChecker(path, label)
         article = checker.check(today)
         problems.extend(checker.problems)
         if article is None:
             continue
-        if article.slug in articles:
-            problems.append(
-                Problem(
-                    label,
-                    "slug",
-                    f"'{article.slug}' is already used by another article",
-                )
-            )
+        if article.slug in found:
+            problems.append(Problem(label, "slug", f"'{article.slug}' is already used by {found[article.slug][0]}"))
             continue
-        articles[article.slug] = article
+        found[article.slug] = (label, article, any(p.severity == "error" for p in checker.problems))
     if not any(path.suffix == ".md" for path in paths):
         problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
-    for article in articles.values():
+    for label, article, _ in found.values():
         for i, related in enumerate(article.related):
-            if related.slug and related.slug not in articles:
-                problems.append(
-                    Problem(
-                        str(folder / f"{article.slug}.md"),
-                        f"related[{i + 1}].slug",
-                        f"there is no article '{related.slug}'",
-                    )
-                )
-    return articles, problems
+            if related.slug and related.slug not in found:
+                problems.append(Problem(label, f"related[{i + 1}].slug", f"there is no article '{related.slug}'"))
+    return {slug: article for slug, (_, article, broken) in found.items() if not broken}, problems
 
 
 def load_articles(folder: Path, today: date | None = None) -> Catalogue:

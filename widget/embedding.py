@@ -15,12 +15,15 @@ BASE_HEADERS = {
 }
 
 
-def content_security_policy(kind: Kind, frame_ancestors: str = "*") -> str:
-    """CSP from ``default-src 'none'`` up, adding only what each response uses."""
+def content_security_policy(kind: Kind, frame_ancestors: str = "*", asset_origin: str = "'self'") -> str:
+    """CSP from ``default-src 'none'`` up, adding only what each response uses.
+
+    ``asset_origin`` is where the stylesheet lives: the public URL, which behind a proxy or CDN is
+    not always the origin the request came in on.
+    """
     directives = [
         "default-src 'none'",
-        "style-src 'self'",
-        "img-src 'self'",
+        f"style-src {asset_origin}",
         "base-uri 'none'",
         "form-action 'none'",
     ]
@@ -35,14 +38,11 @@ def cache_control(max_age: int) -> str:
     return f"public, max-age={max_age}" if max_age else "no-cache"
 
 
-def response_headers(kind: Kind, max_age: int) -> dict[str, str]:
-    headers = dict(
-        BASE_HEADERS, **{"Content-Security-Policy": content_security_policy(kind)}
-    )
+def response_headers(kind: Kind, max_age: int, asset_origin: str = "'self'") -> dict[str, str]:
+    csp = content_security_policy(kind, asset_origin=asset_origin)
+    headers = dict(BASE_HEADERS, **{"Content-Security-Policy": csp})
     # Errors are not cached for long: the article may be published a minute later.
-    headers["Cache-Control"] = cache_control(
-        min(max_age, 60) if kind == "error" else max_age
-    )
+    headers["Cache-Control"] = cache_control(min(max_age, 60) if kind == "error" else max_age)
     if kind == "fragment":
         # Fragments are read by partner pages' scripts (htmx); no credentials, ever.
         headers["Access-Control-Allow-Origin"] = "*"

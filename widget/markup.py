@@ -8,6 +8,7 @@ expanding in place) while the Markdown is parsed once, when the content loads.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,12 +16,14 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 MAX_CITATION = 999
-_CITATION = re.compile(r"\[(\d{1,3})\](?![(\[])")
+_CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
 
 
 def is_web_url(url: str) -> bool:
@@ -29,11 +32,7 @@ def is_web_url(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and not any(ch.isspace() for ch in url)
-    )
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(ch.isspace() for ch in url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,66 +103,74 @@ class Issue:
     line: int | None = None
 
 
+Place = tuple[str, int | None]  # field path, 0-based line in the text parsed (or None)
+
+
 @dataclass(slots=True)
 class Citations:
-    """Counts citations in page order while an article's texts are parsed, one after another."""
+    """Counts citations in page order while an article's texts are parsed, one after another.
+
+    ``where`` is set by whoever parses the next text, so an unknown source number can be reported
+    at the field and line where it was written.
+    """
 
     seen: Counter[int] = field(default_factory=Counter)
+    places: dict[int, list[Place]] = field(default_factory=dict)
+    where: Place = ("", None)
 
     def next(self, number: int) -> Cite:
         cite = Cite(number, self.seen[number])
         self.seen[number] += 1
+        self.places.setdefault(number, []).append(self.where)
         return cite
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
+    # Silent mode is markdown-it scanning a link label: let '[1]' count as nested brackets there, so
+    # '[text [1]](url)' stays a link and the marker inside it is reported instead of breaking it.
+    if silent:
+        return False
     match = _CITATION.match(state.src, state.pos, state.posMax)
     if match is None:
         return False
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.meta = {"number": int(match.group(1))}
+    token = state.push("citation", "", 0)
+    token.meta = {"number": int(match.group(1))}
     state.pos = match.end()
     return True
 
 
 def _make_parser() -> MarkdownIt:
-    md = MarkdownIt(
-        "commonmark", {"html": False, "linkify": False, "typographer": False}
-    )
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")  # parsed only to be refused with a clear message, not shown as a row of pipes
     md.inline.ruler.before("link", "citation", _citation_rule)
     # Accept every URL while parsing so a bad one is reported, not silently left as text;
     # _inline() refuses anything but http(s).
     md.validateLink = lambda url: True  # type: ignore[method-assign]
-    md.renderer.rules["link_open"] = _render_link_open
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)
+
+    def link_open(tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        # Content links leave the widget: in an iframe they must not replace the frame.
+        token = tokens[idx]
+        token.attrSet("target", "_blank")
+        token.attrSet("rel", "noopener noreferrer")
+        token.attrSet("class", "hw-link")
+        return renderer.renderToken(tokens, idx, options, env)
+
+    renderer.rules["link_open"] = link_open  # type: ignore[assignment]  # the stubs want a bound method
     return md
-
-
-def _render_link_open(
-    tokens: Sequence[Token], idx: int, options: object, env: object
-) -> str:
-    # Content links leave the widget: in an iframe they must not replace the frame.
-    token = tokens[idx]
-    token.attrSet("target", "_blank")
-    token.attrSet("rel", "noopener noreferrer")
-    token.attrSet("class", "hw-link")
-    return MD.renderer.renderToken(tokens, idx, options, env)  # type: ignore[arg-type]
 
 
 MD = _make_parser()
 
 
-def parse_inline(
-    source: str, citations: Citations, line: int | None = None
-) -> tuple[Text, list[Issue]]:
+def parse_inline(source: str, citations: Citations, line: int | None = None) -> tuple[Text, list[Issue]]:
     """Parse one run of inline text (a field, a paragraph, a list item)."""
     tokens = MD.parseInline(source.strip(), {})
     return _inline(tokens[0].children or [], citations, line)
 
 
-def _inline(
-    children: list[Token], citations: Citations, line: int | None
-) -> tuple[Text, list[Issue]]:
+def _inline(children: list[Token], citations: Citations, line: int | None) -> tuple[Text, list[Issue]]:
     parts: list[Markup | Cite] = []
     run: list[Token] = []
     plain: list[str] = []
@@ -219,16 +226,13 @@ def _inline(
 
 
 def slugify(heading: str) -> str:
-    """Section id from its heading: 'Raynaud's phenomenon' -> 'raynauds-phenomenon'."""
-    words = re.findall(
-        r"[a-z0-9]+", heading.lower().replace("'", "").replace("\u2019", "")
-    )
+    """Section id from its heading: 'Raynaud's phenomenon' -> 'raynauds-phenomenon', 'Diagnóstico' -> 'diagnostico'."""
+    folded = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", folded.lower().replace("'", ""))
     return "-".join(words) or "section"
 
 
-def parse_body(
-    source: str, citations: Citations
-) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Issue]]:
+def parse_body(source: str, citations: Citations) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Issue]]:
     """Split the Markdown body into the overview (before the first ``##``) and its sections."""
     return _BodyParser(MD.parse(source), citations).parse()
 
@@ -246,16 +250,11 @@ class _BodyParser:
         sections: list[Section] = []
         while self.pos < len(self.tokens):
             token = self.tokens[self.pos]
-            if token.type == "heading_open" and token.tag == "h2":
+            if token.tag == "h2":
                 sections.append(self._section(level=2))
-            else:  # an ### before any ## section
-                self.issues.append(
-                    Issue(
-                        f"'{token.markup} ' heading must follow a '## ' section heading",
-                        _line(token),
-                    )
-                )
-                self._skip_heading()
+            else:  # an ### before any ## section: _blocks() stops only at ## and ### headings
+                self.issues.append(Issue("a '### ' heading must follow a '## ' section heading", _line(token)))
+                self._section(level=3)
         return overview, tuple(sections), self.issues
 
     def _section(self, level: int) -> Section:
@@ -333,6 +332,7 @@ class _BodyParser:
     def _paragraph(self) -> Text:
         inline = self.tokens[self.pos + 1]
         self.pos += 3
+        self.citations.where = ("body", _line(inline))
         text, issues = _inline(inline.children or [], self.citations, _line(inline))
         self.issues.extend(issues)
         return text
@@ -341,9 +341,7 @@ class _BodyParser:
         opening = self.tokens[self.pos]
         ordered = opening.type == "ordered_list_open"
         if depth > 1:
-            self.issues.append(
-                Issue("lists may nest one level deep, no more", _line(opening))
-            )
+            self.issues.append(Issue("lists may nest one level deep, no more", _line(opening)))
         self.pos += 1
         items: list[ListItem] = []
         while self.tokens[self.pos].type == "list_item_open":
@@ -372,11 +370,7 @@ class _BodyParser:
                 self._skip_block()
         self.pos += 1
         if len(texts) != 1:
-            self.issues.append(
-                Issue(
-                    "each list item holds exactly one paragraph of text", _line(opening)
-                )
-            )
+            self.issues.append(Issue("each list item holds exactly one paragraph of text", _line(opening)))
         text = texts[0] if texts else Text((), "")
         return ListItem(text, tuple(children))
 

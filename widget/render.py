@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from .content import Article, Catalogue
 from .markup import Cite
@@ -110,10 +111,9 @@ def render_widget(
     )
 
 
-def render_article_page(
-    env: Environment, catalogue: Catalogue, article: Article, links: Links
-) -> str:
-    widgets = {kind: render_widget(env, article, kind, "page", links) for kind in KINDS}
+def render_article_page(env: Environment, catalogue: Catalogue, article: Article, links: Links) -> str:
+    # Each widget's HTML was produced by our autoescaping templates, so it is markup, not text.
+    widgets = {kind: Markup(render_widget(env, article, kind, "page", links)) for kind in KINDS}
     return env.get_template("pages/article.html").render(
         article=article,
         catalogue=catalogue,

@@ -29,13 +29,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        content_dir = Path(
-            env.get("WIDGET_CONTENT_DIR", str(PROJECT_ROOT / "content" / "articles"))
-        )
+        content_dir = Path(env.get("WIDGET_CONTENT_DIR", "").strip() or PROJECT_ROOT / "content" / "articles")
         if not content_dir.is_dir():
-            raise SettingsError(
-                f"WIDGET_CONTENT_DIR must be a folder of article files, got '{content_dir}'."
-            )
+            raise SettingsError(f"WIDGET_CONTENT_DIR must be a folder of article files, got '{content_dir}'.")
         disclaimer = env.get("WIDGET_DEFAULT_DISCLAIMER", "").strip() or None
         return cls(
             content_dir=content_dir,
@@ -64,13 +60,6 @@ def _origin(env: Mapping[str, str], name: str, default: str) -> str:
         return default
     value = raw.strip().rstrip("/")
     parts = urlsplit(value)
-    if (
-        parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-    ):
-        raise SettingsError(
-            f"{name} must be an http(s) URL such as 'https://widgets.example.org', got '{raw}'."
-        )
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be an http(s) URL such as 'https://widgets.example.org', got '{raw}'.")
     return value

@@ -7,11 +7,12 @@ import re
 from typing import Literal, cast
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .content import SLUG_PATTERN, ArticleNotFound
 from .embedding import response_headers
-from .render import KINDS, Kind, Links, Mode
+from .render import KINDS, Links, Mode
 from .settings import Settings
 from .table import Body, Table
 
@@ -57,9 +58,9 @@ def widget(mode: Mode, slug: str, kind: str) -> Response:
     slug = _checked_slug(slug)
     if kind not in KINDS:
         raise NotFound(
-            f"There is no widget '{_clip(kind)}'. The widgets are: {', '.join(KINDS)}."
+            _("There is no widget '%(kind)s'. The widgets are: %(kinds)s.", kind=_clip(kind), kinds=", ".join(KINDS))
         )
-    body = table().widget(mode, slug, cast(Kind, kind))
+    body = table().widget(mode, slug, kind)
     if body is None:
         raise ArticleNotFound(slug)
     return _send(body, mode)
@@ -79,9 +80,10 @@ def _clip(value: str, limit: int = 80) -> str:
 
 def _send(body: Body, kind: Literal["embed", "fragment", "page"]) -> Response:
     response = Response(body.data, mimetype="text/html")
-    response.headers.update(response_headers(kind, settings().cache_max_age))
+    response.headers.update(response_headers(kind, settings().cache_max_age, links().public_url))
     response.set_etag(body.etag)
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 # -- errors: a small, styled message in the shape the request asked for ---------------------------
@@ -92,6 +94,7 @@ def _error_mode() -> Literal["embed", "fragment"]:
 
 
 def _error(status: int, heading: str, message: str) -> Response:
+    """Render the message per request: it names what the reader asked for, escaped by the template."""
     mode = _error_mode()
     layout = "_fragment.html" if mode == "fragment" else "_document.html"
     html = render_template(
@@ -103,7 +106,7 @@ def _error(status: int, heading: str, message: str) -> Response:
         message=message,
     )
     response = Response(html, status=status, mimetype="text/html")
-    response.headers.update(response_headers("error", settings().cache_max_age))
+    response.headers.update(response_headers("error", settings().cache_max_age, links().public_url))
     if mode == "fragment":
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -111,13 +114,13 @@ def _error(status: int, heading: str, message: str) -> Response:
 
 @bp.app_errorhandler(ArticleNotFound)
 def article_not_found(exc: ArticleNotFound) -> Response:
-    return _error(404, "Article not found", f"There is no article '{_clip(exc.slug)}'.")
+    return _error(404, _("Article not found"), _("There is no article '%(slug)s'.", slug=_clip(exc.slug)))
 
 
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
-    names = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}
+    names = {400: _("Bad request"), 404: _("Not found"), 405: _("Method not allowed")}
     custom = exc.description and exc.description != type(exc).description
     message = exc.description if custom else _default_message(code)
     response = _error(code, names.get(code, exc.name), str(message))
@@ -128,16 +131,12 @@ def http_error(exc: HTTPException) -> Response:
 
 def _default_message(code: int) -> str:
     if code == 404:
-        return f"There is nothing at '{_clip(request.path)}'."
+        return str(_("There is nothing at '%(path)s'.", path=_clip(request.path)))
     if code == 405:
-        return f"'{_clip(request.method)}' is not allowed here; widgets answer GET and HEAD."
-    return "The request could not be answered."
+        return str(_("'%(method)s' is not allowed here; widgets answer GET and HEAD.", method=_clip(request.method)))
+    return str(_("The request could not be answered."))
 
 
 @bp.app_errorhandler(500)
 def server_error(exc: Exception) -> Response:
-    return _error(
-        500,
-        "Something went wrong",
-        "The widget could not be shown. Please try again later.",
-    )
+    return _error(500, _("Something went wrong"), _("The widget could not be shown. Please try again later."))

@@ -1,0 +1,39 @@
+# The two commands the README starts with: `make serve` and `make test`. Both set up what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+BIND   ?= 127.0.0.1:8000
+
+.PHONY: install serve test lint typecheck pytest check-content clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+## Serve the sample content with gunicorn on port 8000.
+serve: $(STAMP)
+	$(BIN)/gunicorn --workers 2 --bind $(BIND) --preload --access-logfile - wsgi:application
+
+## The whole suite: lint, types, then every test.
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+check-content: $(STAMP)
+	$(BIN)/flask --app widget content check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,146 @@
+"""`flask --app widget content check`: widget/cli.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from functools import partial
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import SAMPLE_CONTENT
+from widget.cli import content
+from widget.content import check_articles
+from widget.settings import PROJECT_ROOT
+
+# A day when neither sample article is over a year past its review, so the count stays 4.
+TODAY = date(2026, 3, 10)
+
+INVALID = """\
+---
+slug: broken
+lang: en
+title: Is this broken?
+byline: Health Widgets Medical Team
+published: 2026-01-10
+reviewed: 2026-01-12
+takeaway: Yes. [1]
+key_takeaways:
+  - It is. [1]
+sources:
+  - title: Source one
+    site: Site A
+    url: javascript:alert(1)
+---
+
+The overview. [1]
+"""
+
+URL_ERROR = "sources[1].url: must be an absolute http:// or https:// URL, got 'javascript:alert(1)'"
+
+
+@pytest.fixture
+def runner(monkeypatch):
+    # The command checks against date.today(); pin it so the review-age warning cannot appear.
+    monkeypatch.setattr("widget.cli.check_articles", partial(check_articles, today=TODAY))
+    return CliRunner()
+
+
+@pytest.fixture
+def invalid_dir(content_dir):
+    (content_dir / "broken.md").write_text(INVALID, encoding="utf-8")
+    return content_dir
+
+
+def test_check_sample_content(runner):
+    result = runner.invoke(content, ["check", "--dir", str(SAMPLE_CONTENT)])
+
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[-1] == f"2 article(s) checked in {SAMPLE_CONTENT}: 0 error(s), 4 warning(s)."
+    assert lines[:-1] == [
+        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:83: warning: sources[11]: has the same URL as source [10]: https://pubmed.ncbi.nlm.nih.gov/?term=The+neuropathies+of+vasculitis",
+        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:83: warning: sources[11]: has the same title and site as source [10]: 'The neuropathies of vasculitis.' (PubMed)",
+        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:89: warning: sources[13]: has the same URL as source [4]: https://www.mayoclinic.org/diseases-conditions/peripheral-neuropathy/symptoms-causes/syc-20352061",
+        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:89: warning: sources[13]: has the same title and site as source [4]: 'Peripheral neuropathy - Symptoms and causes' (Mayo Clinic)",
+    ]
+    assert result.stderr == ""
+
+
+def test_check_invalid_folder(runner, invalid_dir):
+    result = runner.invoke(content, ["check", "--dir", str(invalid_dir)])
+
+    assert result.exit_code == 1
+    assert result.stderr == f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}\n"
+    assert result.stdout == f"0 article(s) checked in {invalid_dir}: 1 error(s), 0 warning(s).\n"
+
+
+def test_check_reports_every_file(runner, invalid_dir):
+    (invalid_dir / "empty.md").write_text("No front matter.\n", encoding="utf-8")
+
+    result = runner.invoke(content, ["check", "--dir", str(invalid_dir)])
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}",
+        f"{invalid_dir / 'empty.md'}:1: error: the file must start with a front matter block between two '---' lines",
+    ]
+    assert result.stdout.endswith(": 2 error(s), 0 warning(s).\n")
+
+
+def test_check_empty_folder(runner, content_dir):
+    result = runner.invoke(content, ["check", "--dir", str(content_dir)])
+
+    assert result.exit_code == 1
+    assert result.stderr == f"{content_dir}: error: holds no article files (*.md)\n"
+
+
+def test_check_dir_missing(runner, tmp_path):
+    missing = tmp_path / "no-such-folder"
+
+    result = runner.invoke(content, ["check", "--dir", str(missing)])
+
+    assert result.exit_code == 2
+    assert f"Error: --dir must be a folder of article files, got '{missing}'." in result.output
+
+
+def test_check_dir_is_a_file(runner, tmp_path):
+    file = tmp_path / "article.md"
+    file.write_text(INVALID, encoding="utf-8")
+
+    result = runner.invoke(content, ["check", "--dir", str(file)])
+
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+
+
+def test_check_reads_content_dir_from_environment(runner, invalid_dir):
+    result = runner.invoke(content, ["check"], env={"WIDGET_CONTENT_DIR": str(invalid_dir)})
+
+    assert result.exit_code == 1
+    assert f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}" in result.stderr
+
+
+def test_check_bad_content_dir_in_environment(runner, tmp_path):
+    missing = tmp_path / "no-such-folder"
+
+    result = runner.invoke(content, ["check"], env={"WIDGET_CONTENT_DIR": str(missing)})
+
+    assert result.exit_code == 2
+    assert f"Error: WIDGET_CONTENT_DIR must be a folder of article files, got '{missing}'." in result.output
+
+
+def test_flask_command_checks_content_that_would_not_load(invalid_dir):
+    # WIDGET_CONTENT_DIR points at the broken folder too: building the app would raise
+    # InvalidContent, so this passes only if the command runs without creating the app.
+    env = {**os.environ, "WIDGET_CONTENT_DIR": str(invalid_dir)}
+    command = [sys.executable, "-m", "flask", "--app", "widget", "content", "check", "--dir", str(invalid_dir)]
+
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert result.stderr == f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}\n"
+    assert result.stdout == f"0 article(s) checked in {invalid_dir}: 1 error(s), 0 warning(s).\n"
