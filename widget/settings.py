@@ -6,8 +6,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
+EmbedPolicy = Literal["open", "partners"]
+EMBED_POLICIES: tuple[EmbedPolicy, ...] = ("open", "partners")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 DEFAULT_CACHE_MAX_AGE = 300
@@ -26,6 +29,10 @@ class Settings:
     cache_max_age: int = DEFAULT_CACHE_MAX_AGE
     # None means the translated default disclaimer; an operator may set their own wording.
     default_disclaimer: str | None = None
+    # The partners file (TOML); None means no partners are declared.
+    partners_file: Path | None = None
+    # "open": anyone may frame widgets and read fragments; "partners": only declared origins.
+    embed_policy: EmbedPolicy = "open"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -33,12 +40,27 @@ class Settings:
         if not content_dir.is_dir():
             raise SettingsError(f"WIDGET_CONTENT_DIR must be a folder of article files, got '{content_dir}'.")
         disclaimer = env.get("WIDGET_DEFAULT_DISCLAIMER", "").strip() or None
+        partners_file = Path(env.get("WIDGET_PARTNERS_FILE", "").strip() or PROJECT_ROOT / "partners.toml")
+        if not partners_file.is_file():
+            raise SettingsError(f"WIDGET_PARTNERS_FILE must be a TOML file of partners, got '{partners_file}'.")
         return cls(
             content_dir=content_dir,
             public_url=_origin(env, "WIDGET_PUBLIC_URL", DEFAULT_PUBLIC_URL),
             cache_max_age=_int(env, "WIDGET_CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE),
             default_disclaimer=disclaimer,
+            partners_file=partners_file,
+            embed_policy=_choice(env, "WIDGET_EMBED_POLICY", EMBED_POLICIES, "open"),
         )
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[EmbedPolicy, ...], default: EmbedPolicy) -> EmbedPolicy:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    for choice in choices:
+        if raw == choice:
+            return choice
+    raise SettingsError(f"{name} must be one of {', '.join(choices)}, got '{raw}'.")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
