@@ -9,19 +9,13 @@ from flask_babel import Babel, force_locale
 from whitenoise import WhiteNoise
 
 from . import views
-from .content import Catalogue, load_articles
+from .content import Article, Catalogue, load_articles
+from .embedding import Policy
 from .markup import Cite
-from .render import (
-    STYLESHEET,
-    Kind,
-    Links,
-    Mode,
-    render_article_page,
-    render_index,
-    render_widget,
-)
+from .partners import Partners, load_partners
+from .render import HTMX, STYLESHEET, Kind, Links, Theme, render_article_page, render_index, render_part, render_widget
 from .settings import PROJECT_ROOT, Settings
-from .table import Table, build_table
+from .table import Renderers, Table, build_table
 
 __all__ = ["create_app"]
 
@@ -33,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     Babel(app)
     app.jinja_env.tests["cite"] = lambda value: isinstance(value, Cite)
-    app.jinja_env.globals.update(stylesheet=STYLESHEET, default_disclaimer=settings.default_disclaimer)
+    app.jinja_env.globals.update(stylesheet=STYLESHEET, htmx=HTMX, default_disclaimer=settings.default_disclaimer)
     links = Links(settings.public_url)
     # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
     catalogue = load_articles(settings.content_dir)
@@ -41,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["widget.links"] = links
     app.extensions["widget.catalogue"] = catalogue
     app.extensions["widget.table"] = prerender(app, catalogue, links)
+    partners = load_partners(settings.partners_file) if settings.partners_file else Partners.empty()
+    app.extensions["widget.policy"] = Policy(settings.embed_policy, partners)
     app.register_blueprint(views.bp)
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app,
@@ -56,17 +52,26 @@ def _static_headers(headers: Headers, path: str, url: str) -> None:
 
 
 def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
-    """Render every widget, article page and the index once, each in its article's language."""
+    """Render every widget variant, part, article page and the index once, each in its article's language."""
     env = app.jinja_env
 
-    def widget(slug: str, kind: Kind, mode: Mode) -> str:
-        article = catalogue.articles[slug]
+    def embed(article: Article, kind: Kind, theme: Theme, open: str | None) -> str:
         with force_locale(article.lang):
-            return render_widget(env, article, kind, mode, links)
+            return render_widget(env, article, kind, "embed", links, theme=theme, open=open)
 
-    def article(slug: str) -> str:
-        with force_locale(catalogue.articles[slug].lang):
-            return render_article_page(env, catalogue, catalogue.articles[slug], links)
+    def fragment(article: Article, kind: Kind) -> str:
+        with force_locale(article.lang):
+            return render_widget(env, article, kind, "fragment", links)
+
+    def part(article: Article, kind: Kind, name: str) -> str:
+        with force_locale(article.lang):
+            return render_part(env, article, kind, name, links)
+
+    def article_page(article: Article) -> str:
+        with force_locale(article.lang):
+            return render_article_page(env, catalogue, article, links)
 
     with app.app_context():
-        return build_table(catalogue, widget, article, lambda: render_index(env, catalogue, links))
+        return build_table(
+            catalogue, Renderers(embed, fragment, part, article_page, lambda: render_index(env, catalogue, links))
+        )

@@ -1,34 +1,90 @@
-"""Response headers for each kind of response: data in, header dicts out, no Flask."""
+"""Who may embed us and how responses are cached: data in, header dicts out, no Flask.
+
+The bodies never depend on the partner: one cached body serves everyone, and what differs per
+partner (who may frame us, who may read a fragment) travels in headers computed per request.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Final, Literal
 
-Kind = Literal["embed", "fragment", "page", "error"]
+from .partners import Partner, Partners, normalize_origin
+from .settings import EmbedPolicy
+
+Kind = Literal["embed", "fragment", "page", "error", "fragment-error"]
 
 # Sent on everything: no sniffing, no referrer leaking a reader's page, no powerful features.
-BASE_HEADERS = {
+BASE_HEADERS: Final = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=(), browsing-topics=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
 }
+# What htmx 2 sends (FIELD-NOTES: always HX-Request and HX-Current-URL, the others when it can).
+HTMX_REQUEST_HEADERS: Final = (
+    "HX-Request",
+    "HX-Current-URL",
+    "HX-Target",
+    "HX-Trigger",
+    "HX-Trigger-Name",
+    "HX-Boosted",
+)
+# Every response header htmx 2.0.11 reads; unexposed, Chrome logs "Refused to get unsafe header"
+# for each one on every cross-origin request.
+HTMX_RESPONSE_HEADERS: Final = (
+    "HX-Trigger",
+    "HX-Trigger-After-Swap",
+    "HX-Trigger-After-Settle",
+    "HX-Location",
+    "HX-Redirect",
+    "HX-Refresh",
+    "HX-Retarget",
+    "HX-Reswap",
+    "HX-Reselect",
+    "HX-Push-Url",
+    "HX-Replace-Url",
+    "HX-Push",
+)
+PREFLIGHT_MAX_AGE: Final = 7200  # Chrome's cap; Firefox allows a day
 
 
-def content_security_policy(kind: Kind, frame_ancestors: str = "*", asset_origin: str = "'self'") -> str:
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The operator's choice (``open`` or ``partners``) and the declared partners."""
+
+    policy: EmbedPolicy
+    partners: Partners
+
+    def frame_ancestors(self, partner: Partner | None = None) -> str:
+        # CSP frame-ancestors, not X-Frame-Options: browsers never implemented its ALLOW-FROM.
+        if self.policy == "open":
+            return "*"
+        origins = partner.origins if partner else self.partners.origins
+        return " ".join(origins) or "'none'"
+
+    def cors_origin(self, origin: str | None) -> str | None:
+        """The Access-Control-Allow-Origin to grant, or None: an origin the policy does not admit gets nothing."""
+        if self.policy == "open":
+            return "*"
+        if origin is None or (normalized := normalize_origin(origin)) is None:
+            return None  # includes "null": sandboxed frames and file: pages are nobody in particular
+        return normalized if self.partners.by_origin(normalized) else None
+
+
+def content_security_policy(
+    kind: Kind, frame_ancestors: str = "*", asset_origin: str = "'self'", scripts: bool = False
+) -> str:
     """CSP from ``default-src 'none'`` up, adding only what each response uses.
 
-    ``asset_origin`` is where the stylesheet lives: the public URL, which behind a proxy or CDN is
-    not always the origin the request came in on.
+    ``asset_origin`` is where our stylesheet and htmx live: the public URL, which behind a proxy or
+    CDN is not always the origin the request came in on. ``scripts`` admits the vendored htmx and the
+    requests it makes for lazy parts, in documents that have lazy parts.
     """
-    directives = [
-        "default-src 'none'",
-        f"style-src {asset_origin}",
-        "base-uri 'none'",
-        "form-action 'none'",
-    ]
-    # CSP frame-ancestors, not X-Frame-Options: browsers never implemented its ALLOW-FROM.
-    # Error pages are framed too: a partner's iframe should show our message, not a browser error.
+    directives = ["default-src 'none'", f"style-src {asset_origin}"]
+    if scripts:
+        directives += [f"script-src {asset_origin}", f"connect-src {asset_origin}"]
+    directives += ["base-uri 'none'", "form-action 'none'"]
+    # Error documents are framed too: a partner's iframe should show our message, not a browser error.
     framed = kind in ("embed", "error")
     directives.append("frame-ancestors " + (frame_ancestors if framed else "'self'"))
     return "; ".join(directives)
@@ -38,12 +94,43 @@ def cache_control(max_age: int) -> str:
     return f"public, max-age={max_age}" if max_age else "no-cache"
 
 
-def response_headers(kind: Kind, max_age: int, asset_origin: str = "'self'") -> dict[str, str]:
-    csp = content_security_policy(kind, asset_origin=asset_origin)
+def cors_headers(grant: str | None) -> dict[str, str]:
+    """Headers for a cross-origin read of a fragment; credentials are never allowed."""
+    headers = {"Vary": "Origin"}
+    if grant:
+        headers["Access-Control-Allow-Origin"] = grant
+        headers["Access-Control-Expose-Headers"] = ", ".join(HTMX_RESPONSE_HEADERS)
+    return headers
+
+
+def preflight_headers(grant: str | None) -> dict[str, str]:
+    """The answer to a CORS preflight (OPTIONS): htmx's HX-* headers make every request preflighted."""
+    headers = dict(BASE_HEADERS, Vary="Origin, Access-Control-Request-Headers")
+    if grant:
+        headers.update(
+            {
+                "Access-Control-Allow-Origin": grant,
+                "Access-Control-Allow-Methods": "GET, HEAD",
+                "Access-Control-Allow-Headers": ", ".join(HTMX_REQUEST_HEADERS),
+                "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE),
+            }
+        )
+    return headers
+
+
+def response_headers(
+    kind: Kind,
+    max_age: int,
+    asset_origin: str = "'self'",
+    *,
+    frame_ancestors: str = "*",
+    cors: str | None = None,
+    scripts: bool = False,
+) -> dict[str, str]:
+    csp = content_security_policy(kind, frame_ancestors, asset_origin, scripts)
     headers = dict(BASE_HEADERS, **{"Content-Security-Policy": csp})
     # Errors are not cached for long: the article may be published a minute later.
-    headers["Cache-Control"] = cache_control(min(max_age, 60) if kind == "error" else max_age)
-    if kind == "fragment":
-        # Fragments are read by partner pages' scripts (htmx); no credentials, ever.
-        headers["Access-Control-Allow-Origin"] = "*"
+    headers["Cache-Control"] = cache_control(min(max_age, 60) if kind in ("error", "fragment-error") else max_age)
+    if kind in ("fragment", "fragment-error"):
+        headers.update(cors_headers(cors))
     return headers

@@ -15,11 +15,9 @@ from markupsafe import Markup
 
 from .content import Article, Catalogue
 from .markup import Cite
+from .structured import json_ld, medical_web_page
+from .urls import DEFAULT_THEME, KINDS, MODES, THEMES, Kind, Links, Mode, Theme
 
-Kind = Literal["takeaway", "comparison", "sources", "sections"]
-Mode = Literal["embed", "fragment"]
-KINDS: Final[tuple[Kind, ...]] = ("takeaway", "comparison", "sources", "sections")
-MODES: Final[tuple[Mode, ...]] = ("embed", "fragment")
 # Wrapper per mode: a whole document for an <iframe>, bare markup for an include, and the
 # widget alone when the article page composes several.
 LAYOUTS: Final = {
@@ -36,34 +34,24 @@ FRAME_HEIGHTS: Final[dict[Kind, int]] = {
     "sections": 640,
 }
 STYLESHEET: Final = "widget.css"
-
-
-@dataclass(frozen=True, slots=True)
-class Links:
-    """Absolute URLs: a fragment lands on a partner's page, where a relative URL would point home."""
-
-    public_url: str
-
-    def static(self, name: str) -> str:
-        return f"{self.public_url}/static/{name}"
-
-    def widget(self, mode: Mode, slug: str, kind: Kind) -> str:
-        return f"{self.public_url}/{mode}/{slug}/{kind}"
-
-    def article(self, slug: str) -> str:
-        return f"{self.public_url}/articles/{slug}"
-
-    def home(self) -> str:
-        return f"{self.public_url}/"
+HTMX: Final = "vendor/htmx-2.0.11/htmx.min.js"
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Where a widget is shown; decides ids and whether citations link or expand in place."""
+    """Where a widget is shown, in which theme, with which part open.
+
+    Decides ids, whether citations link or expand in place, and which expanders are lazy: in a
+    standalone widget a section or the source list is fetched when opened (htmx), and without
+    JavaScript its expander holds a real link to the same widget rendered with that part open.
+    """
 
     article: Article
     kind: Kind
     mode: Literal["embed", "fragment", "page"]
+    links: Links
+    theme: Theme = "auto"
+    open: str | None = None
 
     @property
     def standalone(self) -> bool:
@@ -90,6 +78,35 @@ class Page:
     def source_id(self, number: int) -> str:
         return self.id(f"s{number}")
 
+    @property
+    def uses_htmx(self) -> bool:
+        """Whether this document has a lazy expander, and so loads htmx (the others stay script-free)."""
+        return self.mode == "embed" and any(self.lazy(part) for part in parts_of(self.article, self.kind))
+
+    def is_open(self, part: str) -> bool:
+        return part == self.open or (self.mode == "page" and part != "sources")
+
+    def lazy(self, part: str) -> bool:
+        return self.standalone and part != self.open
+
+    def part_url(self, part: str) -> str:
+        """Where htmx fetches the part: a bare fragment, the same markup the open variant shows."""
+        return f"{self.links.widget('fragment', self.article.slug, self.kind)}/{part}"
+
+    def open_url(self, part: str) -> str:
+        """The no-JavaScript fallback: this widget as a document, with ``part`` open and in view."""
+        query = f"?open={part}" + (f"&theme={self.theme}" if self.theme != DEFAULT_THEME else "")
+        return f"{self.links.widget('embed', self.article.slug, self.kind)}{query}#{self.id(part)}"
+
+
+def parts_of(article: Article, kind: Kind) -> tuple[str, ...]:
+    """The parts of a widget that open on demand (and so the values ``?open=`` accepts)."""
+    if kind == "sections":
+        return ("overview", *(f"section-{section.id}" for section in article.sections))
+    if kind == "sources":
+        return ("sources",)
+    return ()
+
 
 def render_widget(
     env: Environment,
@@ -97,24 +114,29 @@ def render_widget(
     kind: Kind,
     mode: Mode | Literal["page"],
     links: Links,
-    **context: object,
+    *,
+    theme: Theme = DEFAULT_THEME,
+    open: str | None = None,
 ) -> str:
+    page = Page(article, kind, mode, links, theme, open)
     template = env.get_template(f"widgets/{kind}.html")
-    page = Page(article, kind, mode)
+    structured = Markup(json_ld(medical_web_page(article, links))) if mode == "embed" else None
     return template.render(
-        article=article,
-        page=page,
-        layout=LAYOUTS[mode],
-        links=links,
-        kind=kind,
-        **context,
+        article=article, page=page, layout=LAYOUTS[mode], links=links, kind=kind, structured_data=structured
     )
+
+
+def render_part(env: Environment, article: Article, kind: Kind, part: str, links: Links) -> str:
+    """One part alone, for htmx to swap into the open expander: the same macro as the open variant."""
+    page = Page(article, kind, "fragment", links, open=part)
+    return env.get_template("parts.html").render(article=article, page=page, part=part, links=links)
 
 
 def render_article_page(env: Environment, catalogue: Catalogue, article: Article, links: Links) -> str:
     # Each widget's HTML was produced by our autoescaping templates, so it is markup, not text.
     widgets = {kind: Markup(render_widget(env, article, kind, "page", links)) for kind in KINDS}
     return env.get_template("pages/article.html").render(
+        structured_data=Markup(json_ld(medical_web_page(article, links))),
         article=article,
         catalogue=catalogue,
         widgets=widgets,
@@ -126,3 +148,24 @@ def render_article_page(env: Environment, catalogue: Catalogue, article: Article
 
 def render_index(env: Environment, catalogue: Catalogue, links: Links) -> str:
     return env.get_template("pages/index.html").render(catalogue=catalogue, links=links)
+
+
+__all__ = [
+    "DEFAULT_THEME",
+    "FRAME_HEIGHTS",
+    "HTMX",
+    "KINDS",
+    "MODES",
+    "STYLESHEET",
+    "THEMES",
+    "Kind",
+    "Links",
+    "Mode",
+    "Page",
+    "Theme",
+    "parts_of",
+    "render_article_page",
+    "render_index",
+    "render_part",
+    "render_widget",
+]

@@ -1,30 +1,38 @@
-"""Thin routes: look the body up, add the headers the policy gives, answer errors in kind."""
+"""Thin routes: validate the request, look the body up, add the headers the policy gives."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Literal, cast
+from collections.abc import Mapping
+from typing import Literal, NoReturn, cast
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .content import SLUG_PATTERN, ArticleNotFound
-from .embedding import response_headers
-from .render import KINDS, Links, Mode
+from .content import SLUG_PATTERN, ArticleNotFound, Catalogue
+from .embedding import Policy, preflight_headers, response_headers
+from .oembed import OEmbedError, oembed
+from .partners import Partner
+from .render import DEFAULT_THEME, KINDS, THEMES, Kind, Links, Theme, parts_of
 from .settings import Settings
-from .table import Body, Table
+from .table import Body, Table, embed_key
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("widgets", __name__)
 _SLUG = re.compile(SLUG_PATTERN)
 MAX_SLUG = 100
+MAX_VALUE = 200
 
 
 class BadRequest(HTTPException):
     code = 400
+
+
+class NotImplementedFormat(HTTPException):
+    code = 501
 
 
 def settings() -> Settings:
@@ -39,48 +47,171 @@ def links() -> Links:
     return cast(Links, current_app.extensions["widget.links"])
 
 
+def catalogue() -> Catalogue:
+    return cast(Catalogue, current_app.extensions["widget.catalogue"])
+
+
+def policy() -> Policy:
+    return cast(Policy, current_app.extensions["widget.policy"])
+
+
 @bp.get("/")
 def index() -> Response:
-    return _send(table().index(), "page")
+    return _send(table().get("index"), "page")
 
 
 @bp.get("/articles/<slug>")
 def article(slug: str) -> Response:
-    body = table().article(_checked_slug(slug))
+    return _send(table().get("article", _checked_slug(slug)) or _missing_article(slug), "page")
+
+
+@bp.get("/embed/<slug>/<kind>")
+def embed(slug: str, kind: str) -> Response:
+    """A widget as a whole document, for an <iframe>: ``?theme=``, ``?open=``, ``?partner=``."""
+    slug, checked = _checked_slug(slug), _checked_kind(kind)
+    partner = _partner()
+    theme = _choice("theme", THEMES) or (partner.theme if partner else None) or DEFAULT_THEME
+    open_part = request.args.get("open")
+    body = table().get(*embed_key(slug, checked, theme, open_part))
     if body is None:
-        raise ArticleNotFound(slug)
-    return _send(body, "page")
-
-
-@bp.get("/<any(embed, fragment):mode>/<slug>/<kind>")
-def widget(mode: Mode, slug: str, kind: str) -> Response:
-    """A widget as a whole document (``embed``, for an <iframe>) or bare markup (``fragment``)."""
-    slug = _checked_slug(slug)
-    if kind not in KINDS:
-        raise NotFound(
-            _("There is no widget '%(kind)s'. The widgets are: %(kinds)s.", kind=_clip(kind), kinds=", ".join(KINDS))
+        article = catalogue().articles.get(slug) or _missing_article(slug)
+        parts = parts_of(article, checked)
+        raise BadRequest(
+            _(
+                "'%(part)s' is not a part of the %(kind)s widget; it has: %(parts)s.",
+                part=_clip(open_part or ""),
+                kind=checked,
+                parts=", ".join(parts) or _("no parts that open"),
+            )
         )
-    body = table().widget(mode, slug, kind)
+    frame_ancestors = policy().frame_ancestors(partner)
+    return _send(body, "embed", frame_ancestors=frame_ancestors)
+
+
+@bp.get("/fragment/<slug>/<kind>", provide_automatic_options=False)
+def fragment(slug: str, kind: str) -> Response:
+    """Bare markup for an include; readable cross-origin by the origins the policy admits."""
+    slug, checked = _checked_slug(slug), _checked_kind(kind)
+    _partner()
+    return _send(table().get("fragment", slug, checked) or _missing_article(slug), "fragment")
+
+
+@bp.get("/fragment/<slug>/<kind>/<part>", provide_automatic_options=False)
+def fragment_part(slug: str, kind: str, part: str) -> Response:
+    """One part of a widget (a section, the source list), which htmx swaps into its expander."""
+    slug, checked = _checked_slug(slug), _checked_kind(kind)
+    body = table().get("part", slug, checked, part)
     if body is None:
-        raise ArticleNotFound(slug)
-    return _send(body, mode)
+        article = catalogue().articles.get(slug) or _missing_article(slug)
+        parts = ", ".join(parts_of(article, checked)) or _("none")
+        raise NotFound(
+            _(
+                "The %(kind)s widget has no part '%(part)s'; its parts are: %(parts)s.",
+                kind=checked,
+                part=_clip(part),
+                parts=parts,
+            )
+        )
+    return _send(body, "fragment")
+
+
+@bp.route("/fragment/<path:rest>", methods=["OPTIONS"])
+def preflight(rest: str) -> Response:
+    """CORS preflight: htmx's HX-* request headers make every cross-origin request send one."""
+    response = Response(status=204)
+    response.headers.update(preflight_headers(policy().cors_origin(request.headers.get("Origin"))))
+    return response
+
+
+@bp.get("/oembed")
+def oembed_view() -> Response:
+    """oEmbed 1.0 provider: ``url``, ``maxwidth``, ``maxheight``, ``format`` (json or xml)."""
+    try:
+        answer = oembed(request.args, catalogue(), links(), cache_age=settings().cache_max_age)
+    except OEmbedError as exc:
+        if exc.status == 501:
+            raise NotImplementedFormat(exc.message) from None
+        if exc.status == 404:
+            raise NotFound(exc.message) from None
+        raise BadRequest(exc.message) from None
+    response = Response(answer.body, content_type=answer.content_type)
+    response.headers.update(response_headers("fragment", settings().cache_max_age, links().public_url, cors="*"))
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+# -- request checks -------------------------------------------------------------------------------
 
 
 def _checked_slug(slug: str) -> str:
     if len(slug) > MAX_SLUG or not _SLUG.match(slug):
         raise BadRequest(
-            f"'{_clip(slug)}' is not a valid article name: use lowercase letters, digits and single hyphens."
+            _(
+                "'%(slug)s' is not a valid article name: use lowercase letters, digits and single hyphens.",
+                slug=_clip(slug),
+            )
         )
     return slug
+
+
+def _checked_kind(kind: str) -> Kind:
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise NotFound(
+        _("There is no widget '%(kind)s'. The widgets are: %(kinds)s.", kind=_clip(kind), kinds=", ".join(KINDS))
+    )
+
+
+def _missing_article(slug: str) -> NoReturn:
+    raise ArticleNotFound(slug)
+
+
+def _choice(name: str, choices: tuple[Theme, ...]) -> Theme | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise BadRequest(
+        _(
+            "'%(name)s' must be one of %(choices)s, got '%(value)s'.",
+            name=name,
+            choices=", ".join(choices),
+            value=_clip(value),
+        )
+    )
+
+
+def _partner() -> Partner | None:
+    partner_id = request.args.get("partner")
+    if partner_id is None:
+        return None
+    partner = policy().partners.get(partner_id)
+    if partner is None:
+        raise BadRequest(_("There is no partner '%(partner)s'.", partner=_clip(partner_id)))
+    return partner
 
 
 def _clip(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _send(body: Body, kind: Literal["embed", "fragment", "page"]) -> Response:
+def _send(body: Body | None, kind: Literal["embed", "fragment", "page"], frame_ancestors: str = "*") -> Response:
+    assert body is not None  # the index always exists; other callers raise before
     response = Response(body.data, mimetype="text/html")
-    response.headers.update(response_headers(kind, settings().cache_max_age, links().public_url))
+    cors = policy().cors_origin(request.headers.get("Origin")) if kind == "fragment" else None
+    headers = response_headers(
+        kind,
+        settings().cache_max_age,
+        links().public_url,
+        frame_ancestors=frame_ancestors,
+        cors=cors,
+        scripts=body.scripts,
+    )
+    response.headers.update(headers)
     response.set_etag(body.etag)
     response.make_conditional(request)
     return response
@@ -89,26 +220,29 @@ def _send(body: Body, kind: Literal["embed", "fragment", "page"]) -> Response:
 # -- errors: a small, styled message in the shape the request asked for ---------------------------
 
 
-def _error_mode() -> Literal["embed", "fragment"]:
-    return "fragment" if request.path.startswith("/fragment/") else "embed"
-
-
-def _error(status: int, heading: str, message: str) -> Response:
+def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | None = None) -> Response:
     """Render the message per request: it names what the reader asked for, escaped by the template."""
-    mode = _error_mode()
-    layout = "_fragment.html" if mode == "fragment" else "_document.html"
+    fragment = request.path.startswith("/fragment/")
     html = render_template(
         "errors/error.html",
-        layout=layout,
+        layout="_fragment.html" if fragment else "_document.html",
         links=links(),
         status=status,
         heading=heading,
         message=message,
     )
     response = Response(html, status=status, mimetype="text/html")
-    response.headers.update(response_headers("error", settings().cache_max_age, links().public_url))
-    if mode == "fragment":
-        response.headers["Access-Control-Allow-Origin"] = "*"
+    if fragment:
+        cors = policy().cors_origin(request.headers.get("Origin"))
+        response.headers.update(
+            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors)
+        )
+    else:
+        frame_ancestors = policy().frame_ancestors()
+        response.headers.update(
+            response_headers("error", settings().cache_max_age, links().public_url, frame_ancestors=frame_ancestors)
+        )
+    response.headers.update(extra or {})
     return response
 
 
@@ -120,13 +254,11 @@ def article_not_found(exc: ArticleNotFound) -> Response:
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
-    names = {400: _("Bad request"), 404: _("Not found"), 405: _("Method not allowed")}
+    names = {400: _("Bad request"), 404: _("Not found"), 405: _("Method not allowed"), 501: _("Not implemented")}
     custom = exc.description and exc.description != type(exc).description
     message = exc.description if custom else _default_message(code)
-    response = _error(code, names.get(code, exc.name), str(message))
-    if code == 405 and exc.get_response().headers.get("Allow"):
-        response.headers["Allow"] = exc.get_response().headers["Allow"]
-    return response
+    allow = exc.get_response().headers.get("Allow") if code == 405 else None
+    return _error(code, names.get(code, exc.name), str(message), {"Allow": allow} if allow else None)
 
 
 def _default_message(code: int) -> str:
