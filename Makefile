@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test lint typecheck pytest check-content clean
+.PHONY: install serve test lint typecheck pytest check-content demo-partner clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+## The demo partner page on http://localhost:8001 (run `make serve` too).
+demo-partner:
+	$(PYTHON) -m http.server 8001 --bind 127.0.0.1 --directory demo/partner
 
 check-content: $(STAMP)
 	$(BIN)/flask --app widget content check

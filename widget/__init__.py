@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from wsgiref.headers import Headers
 
 from flask import Flask
@@ -9,8 +10,11 @@ from flask_babel import Babel, force_locale
 from whitenoise import WhiteNoise
 
 from . import views
-from .content import Article, Catalogue, load_articles
+from .assets import build_assets, is_immutable
+from .content import Article, Catalogue
 from .embedding import Policy
+from .fastpath import FastPath, Responder
+from .live import LiveContent, start_watching
 from .markup import Cite
 from .partners import Partners, load_partners
 from .render import HTMX, STYLESHEET, Kind, Links, Theme, render_article_page, render_index, render_part, render_widget
@@ -18,6 +22,8 @@ from .settings import PROJECT_ROOT, Settings
 from .table import Renderers, Table, build_table
 
 __all__ = ["create_app"]
+
+ASSETS_DIR = PROJECT_ROOT / "build" / "static"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -28,22 +34,39 @@ def create_app(settings: Settings | None = None) -> Flask:
     Babel(app)
     app.jinja_env.tests["cite"] = lambda value: isinstance(value, Cite)
     app.jinja_env.globals.update(stylesheet=STYLESHEET, htmx=HTMX, default_disclaimer=settings.default_disclaimer)
-    links = Links(settings.public_url)
-    # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
-    catalogue = load_articles(settings.content_dir)
-    app.extensions["widget.settings"] = settings
-    app.extensions["widget.links"] = links
-    app.extensions["widget.catalogue"] = catalogue
-    app.extensions["widget.table"] = prerender(app, catalogue, links)
+    manifest = build_assets(PROJECT_ROOT / "static", ASSETS_DIR)
+    links = Links(settings.public_url, manifest)
     partners = load_partners(settings.partners_file) if settings.partners_file else Partners.empty()
-    app.extensions["widget.policy"] = Policy(settings.embed_policy, partners)
+    policy = Policy(settings.embed_policy, partners)
+    # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
+    live = LiveContent(
+        settings.content_dir, lambda catalogue, previous, now: prerender(app, catalogue, links, previous, now)
+    )
+    responder = Responder(settings, policy, settings.public_url)
+    app.extensions.update(
+        {
+            "widget.settings": settings,
+            "widget.links": links,
+            "widget.live": live,
+            "widget.responder": responder,
+        }
+    )
     app.register_blueprint(views.bp)
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
-        app.wsgi_app,
-        root=PROJECT_ROOT / "static",
+    # Outermost first: WhiteNoise answers /static/, the fast path answers pre-rendered bodies, and
+    # Flask everything else.
+    static = WhiteNoise(
+        FastPath(app.wsgi_app, live, responder),
+        root=ASSETS_DIR,
         prefix="static/",
         max_age=settings.cache_max_age,
+        immutable_file_test=is_immutable,
+        add_headers_function=_static_headers,
     )
+    # The plain names too, for pages that pin a file by name (the demo partner loads htmx with SRI).
+    static.add_files(PROJECT_ROOT / "static", prefix="static/")
+    app.wsgi_app = static  # type: ignore[method-assign]
+    if settings.watch_interval:
+        start_watching(live, settings.watch_interval)
     return app
 
 
@@ -51,7 +74,7 @@ def _static_headers(headers: Headers, path: str, url: str) -> None:
     headers["X-Content-Type-Options"] = "nosniff"
 
 
-def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
+def prerender(app: Flask, catalogue: Catalogue, links: Links, previous: Table | None, now: datetime) -> Table:
     """Render every widget variant, part, article page and the index once, each in its article's language."""
     env = app.jinja_env
 
@@ -71,7 +94,6 @@ def prerender(app: Flask, catalogue: Catalogue, links: Links) -> Table:
         with force_locale(article.lang):
             return render_article_page(env, catalogue, article, links)
 
+    renderers = Renderers(embed, fragment, part, article_page, lambda: render_index(env, catalogue, links))
     with app.app_context():
-        return build_table(
-            catalogue, Renderers(embed, fragment, part, article_page, lambda: render_index(env, catalogue, links))
-        )
+        return build_table(catalogue, renderers, now, previous)

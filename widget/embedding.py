@@ -126,11 +126,15 @@ def response_headers(
     frame_ancestors: str = "*",
     cors: str | None = None,
     scripts: bool = False,
+    cache: str | None = None,
 ) -> dict[str, str]:
+    """Headers for one kind of response; ``cache`` is the full Cache-Control for successes, if set."""
     csp = content_security_policy(kind, frame_ancestors, asset_origin, scripts)
     headers = dict(BASE_HEADERS, **{"Content-Security-Policy": csp})
-    # Errors are not cached for long: the article may be published a minute later.
-    headers["Cache-Control"] = cache_control(min(max_age, 60) if kind in ("error", "fragment-error") else max_age)
+    # Errors are not cached for long, and never by shared caches' long s-maxage: the article may be
+    # published a minute later.
+    error = kind in ("error", "fragment-error")
+    headers["Cache-Control"] = cache_control(min(max_age, 60) if error else max_age) if error or not cache else cache
     if kind in ("fragment", "fragment-error"):
         headers.update(cors_headers(cors))
     return headers

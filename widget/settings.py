@@ -27,12 +27,33 @@ class Settings:
     # page, where a relative URL would resolve against the partner's site.
     public_url: str = DEFAULT_PUBLIC_URL
     cache_max_age: int = DEFAULT_CACHE_MAX_AGE
+    # For shared caches (CDNs, proxies): how long they keep a body, and how long they may serve a
+    # stale one while revalidating or while we are down (RFC 5861).
+    cache_s_maxage: int = 600
+    cache_stale_while_revalidate: int = 60
+    cache_stale_if_error: int = 86400
+    # Seconds between checks of the content folder for changes; 0 turns watching off (SIGHUP still reloads).
+    watch_interval: float = 0
     # None means the translated default disclaimer; an operator may set their own wording.
     default_disclaimer: str | None = None
     # The partners file (TOML); None means no partners are declared.
     partners_file: Path | None = None
     # "open": anyone may frame widgets and read fragments; "partners": only declared origins.
     embed_policy: EmbedPolicy = "open"
+
+    @property
+    def cache_control(self) -> str:
+        """Cache-Control for every widget and page: browsers and shared caches alike (RFC 9111)."""
+        if not self.cache_max_age:
+            return "no-cache"
+        parts = [f"public, max-age={self.cache_max_age}"]
+        if self.cache_s_maxage:
+            parts.append(f"s-maxage={self.cache_s_maxage}")
+        if self.cache_stale_while_revalidate:
+            parts.append(f"stale-while-revalidate={self.cache_stale_while_revalidate}")
+        if self.cache_stale_if_error:
+            parts.append(f"stale-if-error={self.cache_stale_if_error}")
+        return ", ".join(parts)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -47,6 +68,10 @@ class Settings:
             content_dir=content_dir,
             public_url=_origin(env, "WIDGET_PUBLIC_URL", DEFAULT_PUBLIC_URL),
             cache_max_age=_int(env, "WIDGET_CACHE_MAX_AGE", DEFAULT_CACHE_MAX_AGE),
+            cache_s_maxage=_int(env, "WIDGET_CACHE_S_MAXAGE", 600),
+            cache_stale_while_revalidate=_int(env, "WIDGET_CACHE_STALE_WHILE_REVALIDATE", 60),
+            cache_stale_if_error=_int(env, "WIDGET_CACHE_STALE_IF_ERROR", 86400),
+            watch_interval=_int(env, "WIDGET_WATCH_INTERVAL", 0),
             default_disclaimer=disclaimer,
             partners_file=partners_file,
             embed_policy=_choice(env, "WIDGET_EMBED_POLICY", EMBED_POLICIES, "open"),

@@ -7,28 +7,16 @@ Keys name exactly what a URL can ask for, so a request is a dictionary lookup:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 
 from .content import Article, Catalogue
 from .render import KINDS, THEMES, Kind, Theme, parts_of
+from .serving import Body
 
 Key = tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Body:
-    data: bytes
-    etag: str  # strong: the same bytes always give the same tag, in every worker
-    # Whether the document loads a script (only ever our vendored htmx), so its CSP must admit it.
-    scripts: bool = False
-
-    @classmethod
-    def of(cls, html: str) -> Body:
-        data = html.encode("utf-8")
-        return cls(data, hashlib.sha256(data).hexdigest()[:32], b"<script src=" in data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +48,25 @@ def embed_key(slug: str, kind: str, theme: str, open: str | None) -> Key:
     return ("embed", slug, kind, theme, open or "")
 
 
-def build_table(catalogue: Catalogue, render: Renderers) -> Table:
-    """Render every body once."""
-    bodies: dict[Key, Body] = {("index",): Body.of(render.index())}
+def build_table(catalogue: Catalogue, render: Renderers, modified: datetime, previous: Table | None = None) -> Table:
+    """Render every body once; a body whose bytes did not change keeps its encodings and Last-Modified."""
+    old = previous.bodies if previous else {}
+    bodies: dict[Key, Body] = {}
+
+    def put(key: Key, html: str) -> None:
+        body = Body.of(html, modified)
+        kept = old.get(key)
+        bodies[key] = kept if kept is not None and kept.etag == body.etag else body.compressed()
+
+    put(("index",), render.index())
     for slug, article in catalogue.articles.items():
-        bodies[("article", slug)] = Body.of(render.article(article))
+        put(("article", slug), render.article(article))
         for kind in KINDS:
             parts = parts_of(article, kind)
-            bodies[("fragment", slug, kind)] = Body.of(render.fragment(article, kind))
+            put(("fragment", slug, kind), render.fragment(article, kind))
             for part in parts:
-                bodies[("part", slug, kind, part)] = Body.of(render.part(article, kind, part))
+                put(("part", slug, kind, part), render.part(article, kind, part))
             for theme in THEMES:
                 for open in (None, *parts):
-                    bodies[embed_key(slug, kind, theme, open)] = Body.of(render.embed(article, kind, theme, open))
+                    put(embed_key(slug, kind, theme, open), render.embed(article, kind, theme, open))
     return Table(MappingProxyType(bodies))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 Kind = Literal["takeaway", "comparison", "sources", "sections"]
@@ -19,9 +20,11 @@ class Links:
     """Absolute URLs: a fragment lands on a partner's page, where a relative URL would point home."""
 
     public_url: str
+    # Plain static name -> content-hashed name (see widget.assets); a name not in it is served as is.
+    manifest: Mapping[str, str] = field(default_factory=dict)
 
     def static(self, name: str) -> str:
-        return f"{self.public_url}/static/{name}"
+        return f"{self.public_url}/static/{self.manifest.get(name, name)}"
 
     def widget(self, mode: Mode, slug: str, kind: Kind) -> str:
         return f"{self.public_url}/{mode}/{slug}/{kind}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping
@@ -12,12 +13,15 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .content import SLUG_PATTERN, ArticleNotFound, Catalogue
-from .embedding import Policy, preflight_headers, response_headers
+from .embedding import BASE_HEADERS, Policy, preflight_headers, response_headers
+from .fastpath import Responder
+from .live import LiveContent
 from .oembed import OEmbedError, oembed
 from .partners import Partner
 from .render import DEFAULT_THEME, KINDS, THEMES, Kind, Links, Theme, parts_of
+from .serving import Body
 from .settings import Settings
-from .table import Body, Table, embed_key
+from .table import Table, embed_key
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +39,24 @@ class NotImplementedFormat(HTTPException):
     code = 501
 
 
+class NotAcceptable(HTTPException):
+    code = 406
+
+
 def settings() -> Settings:
     return cast(Settings, current_app.extensions["widget.settings"])
 
 
+def live() -> LiveContent:
+    return cast(LiveContent, current_app.extensions["widget.live"])
+
+
 def table() -> Table:
-    return cast(Table, current_app.extensions["widget.table"])
+    return live().snapshot.table
+
+
+def responder() -> Responder:
+    return cast(Responder, current_app.extensions["widget.responder"])
 
 
 def links() -> Links:
@@ -48,11 +64,11 @@ def links() -> Links:
 
 
 def catalogue() -> Catalogue:
-    return cast(Catalogue, current_app.extensions["widget.catalogue"])
+    return live().snapshot.catalogue
 
 
 def policy() -> Policy:
-    return cast(Policy, current_app.extensions["widget.policy"])
+    return responder().policy
 
 
 @bp.get("/")
@@ -200,20 +216,58 @@ def _clip(value: str, limit: int = 80) -> str:
 
 
 def _send(body: Body | None, kind: Literal["embed", "fragment", "page"], frame_ancestors: str = "*") -> Response:
+    """The same answer the fast path gives (it answers most hits before Flask sees them)."""
     assert body is not None  # the index always exists; other callers raise before
-    response = Response(body.data, mimetype="text/html")
-    cors = policy().cors_origin(request.headers.get("Origin")) if kind == "fragment" else None
-    headers = response_headers(
+    result = responder().respond(
+        body,
         kind,
-        settings().cache_max_age,
-        links().public_url,
+        method=request.method,
+        origin=request.headers.get("Origin"),
+        accept_encoding=request.headers.get("Accept-Encoding"),
+        if_none_match=request.headers.get("If-None-Match"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
         frame_ancestors=frame_ancestors,
-        cors=cors,
-        scripts=body.scripts,
     )
-    response.headers.update(headers)
-    response.set_etag(body.etag)
-    response.make_conditional(request)
+    if result is None:
+        raise NotAcceptable(_("No encoding you accept is available: this server sends br, gzip or identity."))
+    response = Response(result.payload, status=result.status)
+    response.headers.clear()
+    response.headers.extend(result.headers)
+    if request.method == "HEAD" and result.status == 200:
+        # Flask would otherwise replace the length of the body HEAD does not send.
+        response.headers["Content-Length"] = dict(result.headers)["Content-Length"]
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Alive: the process answers."""
+    return _json({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Ready: content loaded, which version, when, and what the last load or reload reported."""
+    snapshot = live().snapshot
+    return _json(
+        {
+            "status": "ready",
+            "articles": len(snapshot.catalogue.articles),
+            "bodies": len(snapshot.table),
+            "version": snapshot.version,
+            "loaded_at": snapshot.loaded_at.isoformat(),
+            "reloads": live().reloads,
+            "errors": [str(p) for p in snapshot.errors],
+            "warnings": [str(p) for p in snapshot.problems if p.severity == "warning"],
+        }
+    )
+
+
+def _json(data: Mapping[str, object]) -> Response:
+    response = Response(json.dumps(data, indent=2) + "\n", mimetype="application/json")
+    response.headers.update(BASE_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
     return response
 
 
@@ -254,7 +308,13 @@ def article_not_found(exc: ArticleNotFound) -> Response:
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
-    names = {400: _("Bad request"), 404: _("Not found"), 405: _("Method not allowed"), 501: _("Not implemented")}
+    names = {
+        400: _("Bad request"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        406: _("Not acceptable"),
+        501: _("Not implemented"),
+    }
     custom = exc.description and exc.description != type(exc).description
     message = exc.description if custom else _default_message(code)
     allow = exc.get_response().headers.get("Allow") if code == 405 else None

@@ -1,0 +1,156 @@
+"""A small WSGI layer in front of Flask that answers pre-rendered bodies by lookup.
+
+Like WhiteNoise for static files: a request for a body in the table is answered here, with every
+header the policy requires, without Flask's request dispatch. Everything else (errors, bad
+parameters, preflights, /oembed, health checks) falls through to Flask, whose views answer hits
+with the same :class:`Responder`, so both paths send the same bytes and headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import parse_qsl
+
+from .embedding import Policy, response_headers
+from .live import LiveContent
+from .serving import STATUS_LINES, Answer, Body, answer
+from .settings import Settings
+from .urls import DEFAULT_THEME, THEMES
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+HeaderKind = Literal["embed", "fragment", "page"]
+_THEMES = frozenset(THEMES)
+
+
+class Responder:
+    """Body + request facts in, status, headers and payload out; shared by both paths."""
+
+    def __init__(self, settings: Settings, policy: Policy, asset_origin: str) -> None:
+        self.policy = policy
+        self._settings = settings
+        self._asset_origin = asset_origin
+        self.headers = lru_cache(maxsize=256)(self._headers)
+
+    def _headers(self, kind: HeaderKind, frame_ancestors: str, cors: str | None, scripts: bool) -> Mapping[str, str]:
+        settings = self._settings
+        return response_headers(
+            kind,
+            settings.cache_max_age,
+            self._asset_origin,
+            frame_ancestors=frame_ancestors,
+            cors=cors,
+            scripts=scripts,
+            cache=settings.cache_control,
+        )
+
+    def respond(
+        self,
+        body: Body,
+        kind: HeaderKind,
+        *,
+        method: str,
+        origin: str | None,
+        accept_encoding: str | None,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+        frame_ancestors: str = "*",
+    ) -> Answer | None:
+        """The answer, or None when the client accepts no encoding we have (406)."""
+        cors = self.policy.cors_origin(origin) if kind == "fragment" else None
+        headers = self.headers(kind, frame_ancestors, cors, body.scripts)
+        return answer(
+            body,
+            headers,
+            method=method,
+            accept_encoding=accept_encoding,
+            if_none_match=if_none_match,
+            if_modified_since=if_modified_since,
+        )
+
+
+class FastPath:
+    """WSGI middleware: table hits answered here, the rest handed to ``app``."""
+
+    def __init__(self, app: WSGIApplication, live: LiveContent, responder: Responder) -> None:
+        self.app = app
+        self.live = live
+        self.responder = responder
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        method = environ["REQUEST_METHOD"]
+        if method == "GET" or method == "HEAD":
+            found = self.lookup(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+            if found is not None:
+                body, kind, frame_ancestors = found
+                result = self.responder.respond(
+                    body,
+                    kind,
+                    method=method,
+                    origin=environ.get("HTTP_ORIGIN"),
+                    accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
+                    if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+                    if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+                    frame_ancestors=frame_ancestors,
+                )
+                if result is not None:  # a 406 is Flask's to explain
+                    start_response(STATUS_LINES[result.status], result.headers)
+                    return [result.payload]
+        return self.app(environ, start_response)
+
+    def lookup(self, path: str, query: str) -> tuple[Body, HeaderKind, str] | None:
+        """The body a URL names, its header kind and frame-ancestors; None for anything else.
+
+        Parameters are read exactly as the Flask views read them; any value the views would refuse
+        makes this return None, so Flask answers it with its error.
+        """
+        params = _params(query)
+        if params is None:
+            return None
+        partner = None
+        if (partner_id := params.get("partner")) is not None:
+            partner = self.responder.policy.partners.get(partner_id)
+            if partner is None:
+                return None
+        table = self.live.snapshot.table.bodies
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "embed":
+            theme = params.get("theme")
+            if theme is None:
+                theme = partner.theme if partner and partner.theme else DEFAULT_THEME
+            elif theme not in _THEMES:
+                return None
+            body = table.get(("embed", parts[2], parts[3], theme, params.get("open") or ""))
+            return (body, "embed", self.responder.policy.frame_ancestors(partner)) if body else None
+        if len(parts) == 4 and parts[1] == "fragment":
+            body = table.get(("fragment", parts[2], parts[3]))
+            return (body, "fragment", "*") if body else None
+        if len(parts) == 5 and parts[1] == "fragment":
+            body = table.get(("part", parts[2], parts[3], parts[4]))
+            return (body, "fragment", "*") if body else None
+        if len(parts) == 3 and parts[1] == "articles":
+            body = table.get(("article", parts[2]))
+            return (body, "page", "*") if body else None
+        if path == "/":
+            return table[("index",)], "page", "*"
+        return None
+
+
+def _params(query: str) -> dict[str, str] | None:
+    """First value of each parameter, as Flask's ``request.args.get`` reads them; None if undecodable."""
+    if not query:
+        return {}
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="strict", max_num_fields=50)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    params: dict[str, str] = {}
+    for key, value in pairs:
+        params.setdefault(key, value)
+    return params
+
+
+__all__ = ["FastPath", "Responder"]
