@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test lint typecheck pytest check-content demo-partner clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,13 @@ install: $(STAMP)
 
 ## Serve the sample content with gunicorn on port 8000.
 serve: $(STAMP)
-	$(BIN)/gunicorn --workers 2 --bind $(BIND) --preload --access-logfile - wsgi:application
+	WIDGET_BIND=$(BIND) $(BIN)/gunicorn --config gunicorn.conf.py
 
-## The whole suite: lint, types, then every test.
-test: lint typecheck pytest
+## The whole suite: lint, types, then every test (installs the Debian packages the tests drive).
+test: lint typecheck system-deps pytest
+
+system-deps:
+	./scripts/system-deps
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

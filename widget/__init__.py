@@ -11,10 +11,11 @@ from whitenoise import WhiteNoise
 
 from . import views
 from .assets import build_assets, is_immutable
+from .cli import export_command
 from .content import Article, Catalogue
 from .embedding import Policy
 from .fastpath import FastPath, Responder
-from .live import LiveContent, start_watching
+from .live import LiveContent
 from .markup import Cite
 from .partners import Partners, load_partners
 from .render import HTMX, STYLESHEET, Kind, Links, Theme, render_article_page, render_index, render_part, render_widget
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         }
     )
     app.register_blueprint(views.bp)
+    app.cli.add_command(export_command)
     # Outermost first: WhiteNoise answers /static/, the fast path answers pre-rendered bodies, and
     # Flask everything else.
     static = WhiteNoise(
@@ -65,8 +67,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     # The plain names too, for pages that pin a file by name (the demo partner loads htmx with SRI).
     static.add_files(PROJECT_ROOT / "static", prefix="static/")
     app.wsgi_app = static  # type: ignore[method-assign]
-    if settings.watch_interval:
-        start_watching(live, settings.watch_interval)
     return app
 
 

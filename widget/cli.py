@@ -43,3 +43,10 @@ def check(folder: Path | None) -> None:
     click.echo(f"{len(articles)} article(s) checked in {folder}: {errors} error(s), {warnings} warning(s).")
     if errors:
         raise SystemExit(1)
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def export_command(folder: Path) -> None:
+    """Write every widget, page and static file to FOLDER, with .gz/.br siblings and an nginx config."""
+    raise click.UsageError("export is not written yet.")

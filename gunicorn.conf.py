@@ -1,0 +1,47 @@
+"""gunicorn settings for health-widgets: `gunicorn wsgi:application` reads this file by itself.
+
+Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import os
+from typing import Any
+
+wsgi_app = "wsgi:application"
+bind = os.environ.get("WIDGET_BIND", "127.0.0.1:8000")
+# Answers come from memory, so a worker per core is enough; threads overlap the network waits.
+workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
+worker_class = "gthread"
+threads = int(os.environ.get("WIDGET_THREADS", "4"))
+# Load and render the content once in the master; forked workers share those pages of memory.
+preload_app = True
+# Keep connections from a proxy or CDN open between requests: the per-connection cost dominates.
+keepalive = 15
+timeout = 30
+graceful_timeout = 30
+# One JSON line per request, without the client's address; errors go to stderr.
+accesslog = "-"
+errorlog = "-"
+logger_class = "widget.logs.JsonAccessLogger"
+# Guard against oversized request lines and headers before they reach Python code.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+
+def on_reload(arbiter: Any) -> None:
+    """SIGHUP: reload the content in the master before gunicorn forks the new workers from it.
+
+    A file that fails validation keeps its article's last good version (see widget.live).
+    """
+    app = arbiter.app.wsgi()
+    app.extensions["widget.live"].reload()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """Watch the content folder from each worker, if WIDGET_WATCH_INTERVAL asks for it."""
+    app = server.app.wsgi()
+    interval = app.extensions["widget.settings"].watch_interval
+    if interval:
+        from widget.live import start_watching
+
+        start_watching(app.extensions["widget.live"], interval)

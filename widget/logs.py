@@ -1,0 +1,39 @@
+"""One JSON line per request: route, status, bytes, duration. No client IP, no cookies, no query."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import timedelta
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+
+def route_of(path: str) -> str:
+    """The route, not the reader's URL: which kind of thing was asked for."""
+    head = path.split("/", 2)[1] if path.count("/") >= 1 else ""
+    if head in ("embed", "fragment", "articles", "static", "oembed", "healthz", "readyz"):
+        if head == "fragment" and path.count("/") >= 4:
+            return "fragment-part"
+        return head
+    return "index" if path == "/" else "other"
+
+
+class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's access log as JSON lines; set with ``logger_class`` in gunicorn.conf.py."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:
+        if not self.access_log_enabled:
+            return
+        path = environ.get("PATH_INFO", "")
+        record = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "method": environ.get("REQUEST_METHOD"),
+            "route": route_of(path),
+            "path": path[:200],
+            "status": int(str(resp.status).split(None, 1)[0]),
+            "bytes": getattr(resp, "sent", 0),
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+        }
+        self.access_log.info(json.dumps(record, separators=(",", ":")))
