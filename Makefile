@@ -7,10 +7,17 @@ BIND   ?= 127.0.0.1:8000
 
 .PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner clean
 
+NODE_STAMP := node_modules/.installed-stamp
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# axe-core and the Nu Html Checker, pinned in package-lock.json.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 install: $(STAMP)
@@ -32,7 +39,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 ## The demo partner page on http://localhost:8001 (run `make serve` too).

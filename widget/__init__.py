@@ -6,7 +6,8 @@ from datetime import datetime
 from wsgiref.headers import Headers
 
 from flask import Flask
-from flask_babel import Babel, force_locale
+from flask_babel import Babel, force_locale, get_translations
+from jinja2 import Environment
 from whitenoise import WhiteNoise
 
 from . import views
@@ -76,24 +77,36 @@ def _static_headers(headers: Headers, path: str, url: str) -> None:
 
 def prerender(app: Flask, catalogue: Catalogue, links: Links, previous: Table | None, now: datetime) -> Table:
     """Render every widget variant, part, article page and the index once, each in its article's language."""
-    env = app.jinja_env
+    envs: dict[str, Environment] = {}
+
+    def env_for(lang: str) -> Environment:
+        # One overlay per language with its catalogue bound: Flask-Babel's own gettext looks the
+        # locale up in the context for every string, which was half of each render's time.
+        if lang not in envs:
+            with force_locale(lang):
+                translations = get_translations()
+            overlay = app.jinja_env.overlay()
+            overlay.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            envs[lang] = overlay
+        return envs[lang]
 
     def embed(article: Article, kind: Kind, theme: Theme, open: str | None) -> str:
         with force_locale(article.lang):
-            return render_widget(env, article, kind, "embed", links, theme=theme, open=open)
+            return render_widget(env_for(article.lang), article, kind, "embed", links, theme=theme, open=open)
 
     def fragment(article: Article, kind: Kind) -> str:
         with force_locale(article.lang):
-            return render_widget(env, article, kind, "fragment", links)
+            return render_widget(env_for(article.lang), article, kind, "fragment", links)
 
     def part(article: Article, kind: Kind, name: str) -> str:
         with force_locale(article.lang):
-            return render_part(env, article, kind, name, links)
+            return render_part(env_for(article.lang), article, kind, name, links)
 
     def article_page(article: Article) -> str:
         with force_locale(article.lang):
-            return render_article_page(env, catalogue, article, links)
+            return render_article_page(env_for(article.lang), catalogue, article, links)
 
+    env = app.jinja_env
     renderers = Renderers(embed, fragment, part, article_page, lambda: render_index(env, catalogue, links))
     with app.app_context():
         return build_table(catalogue, renderers, now, previous)
