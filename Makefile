@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -45,6 +45,10 @@ pytest: $(STAMP) $(NODE_STAMP)
 ## The demo partner page on http://localhost:8001 (run `make serve` too).
 demo-partner:
 	$(PYTHON) -m http.server 8001 --bind 127.0.0.1 --directory demo/partner
+
+## Write the static export (pages, widgets, static files, nginx.conf) to export/.
+export: $(STAMP)
+	$(BIN)/flask --app widget export export --force
 
 check-content: $(STAMP)
 	$(BIN)/flask --app widget content check

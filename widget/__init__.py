@@ -11,7 +11,7 @@ from jinja2 import Environment
 from whitenoise import WhiteNoise
 
 from . import views
-from .assets import build_assets, is_immutable
+from .assets import ASSETS_DIR, build_assets, is_immutable
 from .cli import export_command
 from .content import Article, Catalogue
 from .embedding import Policy
@@ -24,8 +24,6 @@ from .settings import PROJECT_ROOT, Settings
 from .table import Renderers, Table, build_table
 
 __all__ = ["create_app"]
-
-ASSETS_DIR = PROJECT_ROOT / "build" / "static"
 
 
 def create_app(settings: Settings | None = None) -> Flask:

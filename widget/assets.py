@@ -18,6 +18,10 @@ from types import MappingProxyType
 
 import brotli
 
+from .settings import PROJECT_ROOT
+
+SOURCE_DIR = PROJECT_ROOT / "static"
+ASSETS_DIR = PROJECT_ROOT / "build" / "static"
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 COMPRESSIBLE = frozenset({".css", ".js", ".svg", ".txt", ".html", ".json", ".map"})
 

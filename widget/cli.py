@@ -1,7 +1,8 @@
-"""``flask --app widget content check``: report every problem in the article files at once.
+"""Command-line tools.
 
-Registered as a Flask plugin command (see pyproject.toml) so it runs without building the app:
-the point is to check content that might not load.
+``flask --app widget content check`` reports every problem in the article files at once; it is a
+Flask plugin command (see pyproject.toml), so it runs without building the app: the point is to check
+content that might not load. ``flask --app widget export DIR`` writes the pre-rendered site to disk.
 """
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
+from flask.cli import with_appcontext
 
 from .content import check_articles
+from .export import CONFIG_NAME, ExportError, export_site
 from .settings import Settings, SettingsError
 
 
@@ -47,6 +51,15 @@ def check(folder: Path | None) -> None:
 
 @click.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def export_command(folder: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace FOLDER if it exists and is not empty.")
+@with_appcontext
+def export_command(folder: Path, force: bool) -> None:
     """Write every widget, page and static file to FOLDER, with .gz/.br siblings and an nginx config."""
-    raise click.UsageError("export is not written yet.")
+    try:
+        report = export_site(current_app, folder, force=force)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"Exported {report.files} files ({report.bytes:,} bytes) to {report.folder}.")
+    click.echo(f"Serve it with nginx: include {report.folder / CONFIG_NAME} inside http {{}} (see its header).")

@@ -1,0 +1,436 @@
+"""``flask --app widget export DIR``: the pre-rendered table on disk, for nginx or any static host.
+
+Every body in the table becomes a file (with ``.gz`` and ``.br`` siblings holding the exact bytes of
+its encodings), the static files are copied under both their hashed and plain names, and an
+``nginx.conf`` serves the folder with the headers the app sends under the ``open`` policy. The app
+and the export read one table, so they never serve different bytes (DESIGN.md, "One export, many
+servers"). Written to a temporary sibling and renamed into place, so a failed export leaves nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Final, cast
+from urllib.parse import urlsplit
+
+from flask import Flask
+from whitenoise.base import WhiteNoise
+from whitenoise.media_types import MediaTypes
+
+from .assets import ASSETS_DIR, HASHED
+from .content import SLUG_PATTERN
+from .embedding import preflight_headers, response_headers
+from .fastpath import HeaderKind, Responder
+from .live import LiveContent
+from .serving import Body, Encoding
+from .settings import PROJECT_ROOT, Settings
+from .table import Key
+from .urls import DEFAULT_THEME, KINDS, THEMES, Links
+
+CONFIG_NAME: Final = "nginx.conf"
+# Slugs, section ids and the other parts share the slug grammar; the nginx routes match nothing else.
+_NAME = SLUG_PATTERN.removeprefix("^").removesuffix("$")
+_SEGMENT = re.compile(SLUG_PATTERN)
+_KINDS = "|".join(KINDS)
+# Characters nginx.conf cannot hold inside a double-quoted string ($ starts a variable).
+_UNQUOTABLE = re.compile(r'["$\\\n\r]')
+# Body.encoded's compressed codings and the suffixes nginx's gzip_static and brotli_static look for.
+_SIBLINGS: Final[tuple[tuple[Encoding, str], ...]] = (("gzip", "gz"), ("br", "br"))
+
+
+class ExportError(Exception):
+    """The export cannot be written; the message names the folder or body and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportReport:
+    folder: Path
+    files: int
+    bytes: int
+    warnings: tuple[str, ...] = ()
+
+
+def export_site(app: Flask, folder: Path, *, force: bool = False) -> ExportReport:
+    """Write every body, the static files and ``nginx.conf`` to ``folder``; replace it only with ``force``."""
+
+    folder = folder.absolute()
+    settings = cast(Settings, app.extensions["widget.settings"])
+    live = cast(LiveContent, app.extensions["widget.live"])
+    links = cast(Links, app.extensions["widget.links"])
+    responder = cast(Responder, app.extensions["widget.responder"])
+    _check_target(folder, force, settings)
+    bodies = live.snapshot.table.bodies
+    files = {key: file_for(key) for key in bodies}
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".export", dir=folder.parent))
+    try:
+        # mkdtemp makes the folder private; nginx's workers run as another user and must read it.
+        staging.chmod(0o777 & ~_umask())
+        written = [path for key, body in bodies.items() for path in _write_body(staging / files[key], body)]
+        written += _copy_static(staging / "static", PROJECT_ROOT / "static", ASSETS_DIR, links.manifest)
+        config = nginx_config(
+            root=folder,
+            settings=settings,
+            responder=responder,
+            bodies={files[key]: (key, body) for key, body in bodies.items()},
+            static_names=[p.relative_to(staging / "static").as_posix() for p in written if _is_static(p, staging)],
+        )
+        (staging / CONFIG_NAME).write_text(config, encoding="utf-8")
+        written.append(staging / CONFIG_NAME)
+        size = sum(path.stat().st_size for path in written)
+        _swap_into_place(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    warnings: tuple[str, ...] = ()
+    if settings.embed_policy != "open":
+        warnings = (
+            f"WIDGET_EMBED_POLICY is '{settings.embed_policy}', but the export serves the 'open' policy: "
+            f"any site may frame its widgets and read its fragments. Edit frame-ancestors and "
+            f"Access-Control-Allow-Origin in {folder / CONFIG_NAME} before serving it.",
+        )
+    return ExportReport(folder, len(written), size, warnings)
+
+
+def file_for(key: Key) -> PurePosixPath:
+    """Where a table key's body lives in the export, relative to its root."""
+    match key:
+        case ("index",):
+            return PurePosixPath("index.html")
+        case ("article", slug):
+            return PurePosixPath("articles", _segment(key, slug), "index.html")
+        case ("fragment", slug, kind):
+            return PurePosixPath("fragment", _segment(key, slug), _kind(key, kind), "index.html")
+        case ("part", slug, kind, part):
+            return PurePosixPath("fragment", _segment(key, slug), _kind(key, kind), _segment(key, part), "index.html")
+        case ("embed", slug, kind, theme, open):
+            if theme not in THEMES:
+                raise ExportError(f"{key!r}: theme must be one of {', '.join(THEMES)}.")
+            name = f"{_segment(key, open) if open else '_'}.html"
+            return PurePosixPath("embed", _segment(key, slug), _kind(key, kind), theme, name)
+    raise ExportError(f"{key!r}: no file layout for this kind of body; teach widget.export.file_for about it.")
+
+
+def _segment(key: Key, value: str) -> str:
+    # The same grammar as slugs: safe as a file name, and what the nginx routes below match.
+    if not _SEGMENT.match(value):
+        raise ExportError(f"{key!r}: '{value}' is not a lowercase-and-hyphens name, so nginx could not route to it.")
+    return value
+
+
+def _kind(key: Key, kind: str) -> str:
+    if kind not in KINDS:
+        raise ExportError(f"{key!r}: unknown widget '{kind}'.")
+    return kind
+
+
+def _check_target(folder: Path, force: bool, settings: Settings) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"'{folder}' exists and is not a folder.")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not force:
+            raise ExportError(f"'{folder}' exists and is not empty; pass --force to replace it.")
+        resolved = folder.resolve()
+        for precious in (PROJECT_ROOT, settings.content_dir):
+            if precious.resolve().is_relative_to(resolved):
+                raise ExportError(f"'{folder}' holds '{precious}'; --force would delete it. Choose another folder.")
+    if _UNQUOTABLE.search(str(folder)):
+        raise ExportError(f"'{folder}' cannot be written into nginx.conf (it has a quote, '$', '\\' or a newline).")
+
+
+def _write_body(path: Path, body: Body) -> list[Path]:
+    """The identity bytes, and a sibling per encoding the app keeps: exactly Body.encoded."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = [(path, body.encoded.get("identity", body.data))]
+    out += [
+        (path.with_name(f"{path.name}.{suffix}"), body.encoded[enc]) for enc, suffix in _SIBLINGS if enc in body.encoded
+    ]
+    # nginx's Last-Modified is the file's mtime: make it the app's.
+    stamp = body.modified.timestamp()
+    for target, data in out:
+        target.write_bytes(data)
+        os.utime(target, (stamp, stamp))
+    return [target for target, _ in out]
+
+
+def _copy_static(target: Path, plain_root: Path, hashed_root: Path, manifest: Mapping[str, str]) -> list[Path]:
+    """The hashed names (with their siblings), and the plain names, as WhiteNoise serves both."""
+    copied: list[Path] = []
+    for plain, hashed in sorted(manifest.items()):
+        sources = [(plain_root / plain, plain), (hashed_root / hashed, hashed)]
+        sources += [(hashed_root / f"{hashed}.{suffix}", f"{hashed}.{suffix}") for _, suffix in _SIBLINGS]
+        for source, name in sources:
+            if not source.is_file():
+                continue  # small or binary files have no siblings
+            out = target / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, out)  # keeps the mtime, which WhiteNoise sends as Last-Modified
+            copied.append(out)
+    return copied
+
+
+def _is_static(path: Path, staging: Path) -> bool:
+    return path.is_relative_to(staging / "static") and path.suffix not in (".gz", ".br")
+
+
+def _swap_into_place(staging: Path, folder: Path) -> None:
+    """Replace ``folder`` with ``staging``: two renames, and the old export removed last."""
+    if not folder.exists():
+        staging.rename(folder)
+        return
+    old = staging.with_name(staging.name + ".old")  # unique, as mkdtemp made staging's name
+    folder.rename(old)
+    try:
+        staging.rename(folder)
+    except OSError:
+        old.rename(folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    # The only way to read it is to set it; a CLI command can afford the instant it is changed.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# -- nginx.conf -----------------------------------------------------------------------------------
+
+# Which headers a response gets is a "profile", chosen per route (set $hw_profile); every header is
+# then a map from "<profile>:<ok|error>" to its value, added once at server level. Profiles, not
+# add_header per location, because nginx drops inherited add_headers in any block that has its own.
+SUCCESS: Final = (200, 204, 206, 304)
+HEADER_KINDS: Final[tuple[HeaderKind, ...]] = ("page", "embed", "fragment")
+
+
+def nginx_config(
+    *,
+    root: Path,
+    settings: Settings,
+    responder: Responder,
+    bodies: Mapping[PurePosixPath, tuple[Key, Body]],
+    static_names: Iterable[str],
+) -> str:
+    """The includable nginx file: the maps and one ``server {}`` that serves the exported folder."""
+    origin = settings.public_url
+    # Each route's profile admits no script; the documents that load htmx get their own (below).
+    scripted = {path: _header_kind(key) for path, (key, body) in bodies.items() if body.scripts}
+    profiles: dict[str, Mapping[str, str]] = {}
+    variants = [(kind, False) for kind in HEADER_KINDS] + [(kind, True) for kind in sorted(set(scripted.values()))]
+    for kind, loads in variants:
+        # The open policy: anyone may frame embeds and read fragments (Policy.frame_ancestors, .cors_origin).
+        profiles[_profile(kind, loads)] = responder.headers(kind, "*", "*" if kind == "fragment" else None, loads)
+    error = response_headers("error", settings.cache_max_age, origin, frame_ancestors="*")
+    fragment_error = response_headers("fragment-error", settings.cache_max_age, origin, cors="*")
+    # What widget/__init__.py configures WhiteNoise to send (its defaults: allow_all_origins, FOREVER).
+    static = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    profiles["static"] = {**static, "Cache-Control": f"max-age={settings.cache_max_age}, public"}
+    profiles["static-immutable"] = {**static, "Cache-Control": f"max-age={WhiteNoise.FOREVER}, public, immutable"}
+    profiles["preflight"] = preflight_headers("*")
+
+    names = _header_names([*profiles.values(), error, fragment_error])
+    maps = [
+        "map $status $hw_outcome {\n"
+        + "".join(f"    {status:<7} ok;\n" for status in SUCCESS)
+        + "    default error;\n}\n",
+        # Regexes, not strings: nginx matches a map's strings without regard to case; the app does not.
+        f'map $arg_theme $hw_theme {{\n    ""  {DEFAULT_THEME};\n    "~^(?:{"|".join(THEMES)})$"  $arg_theme;\n'
+        + '    default "";  # the app answers 400\n}\n',
+        f'map $arg_open $hw_open {{\n    ""  _;\n    "~^{_NAME}$"  $arg_open;\n    default "";  # the app answers 400\n}}\n',
+    ]
+    for name in names:
+        lines = [f"map $hw_profile:$hw_outcome {_variable(name)} {{", f"    default {_quote(error.get(name, ''))};"]
+        for profile, headers in profiles.items():
+            lines.append(f"    {_quote(profile + ':ok'):<24} {_quote(headers.get(name, ''))};")
+            if profile.startswith("fragment"):
+                lines.append(f"    {_quote(profile + ':error'):<24} {_quote(fragment_error.get(name, ''))};")
+        maps.append("\n".join(lines) + "\n}\n")
+
+    server = SERVER.format(
+        host=urlsplit(origin).hostname or "_",
+        root=_quote(str(root)),
+        add_headers="\n".join(f"    add_header {name} {_variable(name)} always;" for name in names),
+        name=_NAME,
+        kinds=_KINDS,
+        exceptions="".join(
+            f"    location = /{path} {{ internal; set $hw_profile {_profile(kind, True)}; }}\n"
+            for path, kind in sorted(scripted.items())
+        )
+        or "    # (none)\n",
+        static_types=_static_types(static_names),
+        hashed=HASHED.pattern,
+        default_theme=DEFAULT_THEME,
+    )
+    return HEADER.format(root=root) + "\n" + MAPS + "\n".join(maps) + "\n" + server
+
+
+def _header_kind(key: Key) -> HeaderKind:
+    return "embed" if key[0] == "embed" else "fragment" if key[0] in ("fragment", "part") else "page"
+
+
+def _profile(kind: HeaderKind, scripts: bool) -> str:
+    return f"{kind}-scripts" if scripts else kind
+
+
+def _header_names(header_sets: Iterable[Mapping[str, str]]) -> list[str]:
+    names: dict[str, None] = {}
+    for headers in header_sets:
+        names.update(dict.fromkeys(headers))
+    return list(names)
+
+
+def _variable(header: str) -> str:
+    return "$hw_h_" + header.lower().replace("-", "_")
+
+
+def _quote(value: str) -> str:
+    if _UNQUOTABLE.search(value):
+        raise ExportError(f"Header value {value!r} cannot be written into nginx.conf (quote, '$', '\\' or newline).")
+    return f'"{value}"'
+
+
+def _static_types(names: Iterable[str]) -> str:
+    """An nginx ``types {}`` with WhiteNoise's media type for each extension exported, so both agree."""
+    media = MediaTypes()
+    by_type: dict[str, set[str]] = {}
+    for name in names:
+        extension = PurePosixPath(name).suffix.lower()
+        media_type = media.types_map.get(extension)
+        if media_type:
+            by_type.setdefault(media_type, set()).add(extension.removeprefix("."))
+    lines = [f"            {media_type} {' '.join(sorted(exts))};" for media_type, exts in sorted(by_type.items())]
+    text_types = " ".join(sorted(t for t in by_type if t.startswith("text/"))) or "text/plain"
+    return "\n".join(
+        [
+            "        types {",
+            *lines,
+            "        }",
+            "        default_type application/octet-stream;",
+            # WhiteNoise adds a charset to text/* types only.
+            f"        charset_types {text_types};",
+        ]
+    )
+
+
+HEADER: Final = """\
+# nginx configuration for a health-widgets export, written by `flask --app widget export`.
+#
+# It serves the folder {root} with the bytes and headers the app serves under
+# WIDGET_EMBED_POLICY=open. Include it inside http {{}}; it holds the maps and one server {{}} (one
+# export per http {{}}: the maps' variable names are global):
+#
+#     http {{
+#         include {root}/nginx.conf;
+#     }}
+#
+# Then set `listen` (and TLS) to your needs, and `server_name` if it is not the WIDGET_PUBLIC_URL
+# the export was made with. If you move the folder, change `root`.
+#
+# Not reproduced: the `partners` policy and the ?partner= parameter (per-partner frame-ancestors and
+# CORS grants are computed per request by the app); /oembed, /healthz and /readyz; 406 for a client
+# that accepts no encoding; 400 for an unknown ?open= part (404 here). A `partner` parameter is
+# ignored. The ETags are nginx's own, not the app's.
+#
+# brotli_static needs ngx_brotli's static module: on Debian `apt-get install
+# libnginx-mod-http-brotli-static` (it loads itself); elsewhere `load_module
+# modules/ngx_http_brotli_static_module.so;` in the main context. Without it, delete that line and
+# clients get gzip.
+"""
+
+MAPS: Final = """\
+# Each location names the headers its answers get with `set $hw_profile`; each header is a map from
+# "<profile>:<ok|error>" to the app's value for it (empty: not sent). Errors get the app's error
+# headers: a short Cache-Control, and CORS on fragment paths.
+
+"""
+
+SERVER: Final = """\
+server {{
+    listen 80;
+    server_name {host};
+    root {root};
+    server_tokens off;
+    log_not_found off;  # an unknown slug is an ordinary 404, not an error worth a log line
+
+    types {{ text/html html; }}
+    default_type text/html;
+    charset utf-8;
+    # Exactly the app's bytes: the precompressed siblings, never compression on the fly (bodies under
+    # 512 bytes have no siblings and go out as identity, as from the app).
+    gzip off;
+    gzip_static on;
+    brotli_static on;  # needs the brotli static module, see the top of this file
+    gzip_vary on;
+    gzip_proxied any;  # a CDN in front (it sends Via) gets the compressed files too
+
+    set $hw_profile "";
+{add_headers}
+
+    location = / {{
+        set $hw_profile page;
+        rewrite ^ /index.html last;
+    }}
+    location ~ "^/articles/(?<hw_slug>{name})$" {{
+        set $hw_profile page;
+        rewrite ^ /articles/$hw_slug/index.html last;
+    }}
+    location ~ "^/fragment/(?<hw_slug>{name})/(?<hw_kind>{kinds})$" {{
+        set $hw_profile fragment;
+        # htmx's HX-* request headers make every cross-origin request send a CORS preflight.
+        if ($request_method = OPTIONS) {{
+            set $hw_profile preflight;
+            return 204;
+        }}
+        rewrite ^ /fragment/$hw_slug/$hw_kind/index.html last;
+    }}
+    location ~ "^/fragment/(?<hw_slug>{name})/(?<hw_kind>{kinds})/(?<hw_part>{name})$" {{
+        set $hw_profile fragment;
+        if ($request_method = OPTIONS) {{
+            set $hw_profile preflight;
+            return 204;
+        }}
+        rewrite ^ /fragment/$hw_slug/$hw_kind/$hw_part/index.html last;
+    }}
+    # ?theme= (empty: {default_theme}) and ?open= (empty: none, the file "_") pick the document.
+    location ~ "^/embed/(?<hw_slug>{name})/(?<hw_kind>{kinds})$" {{
+        set $hw_profile embed;
+        if ($hw_theme = "") {{
+            return 400;
+        }}
+        if ($hw_open = "") {{
+            return 400;
+        }}
+        rewrite ^ /embed/$hw_slug/$hw_kind/$hw_theme/$hw_open.html last;
+    }}
+
+    # The files themselves, reached only through the routes above.
+    location = /index.html {{ internal; }}
+    location /articles/ {{ internal; }}
+    location /fragment/ {{ internal; }}
+    location /embed/ {{ internal; }}
+    # The documents that load htmx: their Content-Security-Policy admits it.
+{exceptions}
+    location /static/ {{
+        set $hw_profile static;
+        try_files $uri =404;
+{static_types}
+        # Content-hashed names never change: ten years, immutable (widget.assets.is_immutable).
+        location ~ "{hashed}" {{
+            set $hw_profile static-immutable;
+            try_files $uri =404;
+        }}
+    }}
+
+    location / {{
+        return 404;
+    }}
+}}
+"""
