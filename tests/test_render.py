@@ -1,4 +1,9 @@
-"""What a reader sees in each widget: structure, citations, sources, and escaped content."""
+"""What a reader sees in each widget: structure, citations, sources, and escaped content.
+
+Sections and the source list are lazy in a standalone widget: their content is checked where it
+is shown, in the widget opened at that part (``/embed/<slug>/<kind>?open=<part>``) and in the part
+fragment htmx fetches (``/fragment/<slug>/<kind>/<part>``); the ``variant`` fixture runs both.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Tag
+from flask.testing import FlaskClient
 
 from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
 from widget import create_app
@@ -18,6 +24,7 @@ from widget.render import Kind, Links, render_widget
 from widget.settings import Settings
 
 KINDS: list[Kind] = ["takeaway", "comparison", "sources", "sections"]
+LAZY_KINDS: list[Kind] = ["sources", "sections"]
 STANDALONE_WITH_TEXT = ["takeaway", "comparison", "sections"]
 SLUGS = ["lupus-numbness", "small-fiber-neuropathy-testing"]
 LUPUS = "lupus-numbness"
@@ -90,6 +97,45 @@ def articles() -> dict[str, Article]:
     return dict(load_articles(SAMPLE_CONTENT).articles)
 
 
+@pytest.fixture(params=["open", "part"])
+def variant(request: pytest.FixtureRequest) -> str:
+    """Where a lazy part's content is shown: the widget opened at it, or the part fragment."""
+    return str(request.param)
+
+
+def parts_of(article: Article, kind: str) -> list[str]:
+    if kind == "sections":
+        return ["overview", *(f"section-{section.id}" for section in article.sections)]
+    return ["sources"] if kind == "sources" else []
+
+
+def part_body(client: FlaskClient, variant: str, slug: str, kind: str, part: str) -> BeautifulSoup:
+    """The content of one part, as the open variant shows it inside its expander or as the part fragment."""
+    if variant == "part":
+        response = client.get(f"/fragment/{slug}/{kind}/{part}")
+        assert response.status_code == 200
+        return parse(response.text)
+    response = client.get(f"/embed/{slug}/{kind}?open={part}")
+    assert response.status_code == 200
+    soup = parse(response.text)
+    details = soup.find(id=f"hw-{slug}-{part}")
+    assert isinstance(details, Tag)
+    assert details.name == "details"
+    assert details.has_attr("open")
+    assert not details.has_attr("data-hx-get")
+    body = details.find(class_="hw-body", recursive=False)
+    assert isinstance(body, Tag)
+    assert body.find(class_="hw-fallback") is None
+    return parse(body.decode_contents())
+
+
+def opened(client: FlaskClient, variant: str, article: Article, kind: str) -> BeautifulSoup:
+    """Every part of a lazy widget, opened one at a time, joined in document order."""
+    parts = parts_of(article, kind)
+    assert parts
+    return parse("".join(str(part_body(client, variant, article.slug, kind, part)) for part in parts))
+
+
 # -- comparison -----------------------------------------------------------------------------------
 
 
@@ -156,11 +202,9 @@ def test_comparison_row_headers(client):
 
 
 def source_items(soup: BeautifulSoup) -> list[Tag]:
-    details = closed_details(soup)
-    assert len(details) == 1
-    ol = details[0].find("ol")
-    assert isinstance(ol, Tag)
-    return ol.find_all("li", recursive=False)
+    lists = soup.select("ol.hw-source-list")
+    assert len(lists) == 1
+    return lists[0].find_all("li", recursive=False)
 
 
 def test_sources_are_in_closed_details(client, mode):
@@ -172,11 +216,59 @@ def test_sources_are_in_closed_details(client, mode):
     assert not details[0].has_attr("open")
     assert details[0].summary is not None
     assert "Sources (14)" in squash(details[0].summary.get_text())
+    # Lazy: the list itself is fetched when the reader opens it.
+    assert details[0]["data-hx-get"] == f"{PUBLIC_URL}/fragment/{LUPUS}/sources/sources"
+    assert details[0].find("ol") is None
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_sources_link_out_with_title_and_site(client, mode, articles, slug):
-    soup = parse(client.get(f"/{mode}/{slug}/sources").text)
+@pytest.mark.parametrize("kind", LAZY_KINDS)
+def test_lazy_expanders_fetch_their_part_and_fall_back_to_the_open_widget(client, mode, articles, slug, kind):
+    soup = parse(client.get(f"/{mode}/{slug}/{kind}").text)
+    parts = parts_of(articles[slug], kind)
+
+    expanders = closed_details(soup)
+
+    assert [str(d.get("id")) for d in expanders] == [f"hw-{slug}-{part}" for part in parts]
+    for details, part in zip(expanders, parts, strict=True):
+        assert not details.has_attr("open")
+        assert details["data-hx-get"] == f"{PUBLIC_URL}/fragment/{slug}/{kind}/{part}"
+        assert details["data-hx-trigger"] == "toggle once"
+        assert details["data-hx-target"] == "find .hw-body"
+        assert details.get("data-hx-swap", "innerHTML") == "innerHTML"
+        assert details.summary is not None
+        assert squash(details.summary.get_text())
+        body = details.find(class_="hw-body", recursive=False)
+        assert isinstance(body, Tag)
+        # Without JavaScript the open expander holds one real link: the widget with this part open, in view.
+        links = body.find_all("a")
+        assert len(links) == 1
+        assert "hw-fallback" in attr(links[0], "class").split()
+        assert links[0]["href"] == f"{PUBLIC_URL}/embed/{slug}/{kind}?open={part}#hw-{slug}-{part}"
+        assert squash(links[0].get_text())
+        assert squash(body.get_text(" ")) == squash(links[0].get_text(" "))
+        assert body.find(["ol", "ul", "details", "h4"]) is None
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("kind", LAZY_KINDS)
+def test_open_widget_opens_only_that_part(client, articles, slug, kind):
+    parts = parts_of(articles[slug], kind)
+
+    for part in parts:
+        soup = parse(client.get(f"/embed/{slug}/{kind}?open={part}").text)
+        expanders = closed_details(soup)
+
+        assert [str(d["id"]) for d in expanders if d.has_attr("open")] == [f"hw-{slug}-{part}"]
+        assert [str(d["id"]) for d in expanders if d.has_attr("data-hx-get")] == [
+            f"hw-{slug}-{other}" for other in parts if other != part
+        ]
+        assert_ids_unique(soup)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_sources_link_out_with_title_and_site(client, variant, articles, slug):
+    soup = part_body(client, variant, slug, "sources", "sources")
     sources = articles[slug].sources
 
     items = source_items(soup)
@@ -193,8 +285,8 @@ def test_sources_link_out_with_title_and_site(client, mode, articles, slug):
         assert source.site in squash(item.get_text())
 
 
-def test_sources_count_back_references(client, mode):
-    soup = parse(client.get(f"/{mode}/{LUPUS}/sources").text)
+def test_sources_count_back_references(client, variant):
+    soup = part_body(client, variant, LUPUS, "sources", "sources")
 
     items = source_items(soup)
 
@@ -216,6 +308,15 @@ def test_sources_widget_back_references_are_not_links(client, mode):
     anchors = [attr(a, "href") for a in soup.find_all("a", href=True) if attr(a, "href").startswith("#")]
 
     assert anchors == []
+
+
+def test_sources_part_back_references_are_not_links(client, variant):
+    soup = part_body(client, variant, LUPUS, "sources", "sources")
+
+    anchors = [attr(a, "href") for a in soup.find_all("a", href=True) if attr(a, "href").startswith("#")]
+
+    assert anchors == []
+    assert [len(li.select(".hw-backrefs .hw-letter")) for li in source_items(soup)] == list(BACKREF_COUNTS.values())
 
 
 # -- the article page: citations and back-references link to each other --------------------------
@@ -269,8 +370,46 @@ def test_page_mode_widgets_cross_link(app, articles):
 # -- standalone widgets: a marker opens its source in place ---------------------------------------
 
 
+def assert_markers_expand_in_place(soup: BeautifulSoup, article: Article) -> None:
+    markers = cite_markers(soup)
+
+    assert markers
+    for marker in markers:
+        assert marker.name == "details"
+        assert not marker.has_attr("open")
+        source = article.source(marker_number(marker))
+        card = squash(marker.get_text())
+        assert source.title in card
+        assert marker.find("a", href=source.url) is not None
+    assert_ids_unique(soup)
+
+
 @pytest.mark.parametrize("slug", SLUGS)
-@pytest.mark.parametrize("kind", STANDALONE_WITH_TEXT)
+def test_sections_markers_expand_in_place(client, variant, articles, slug):
+    soup = opened(client, variant, articles[slug], "sections")
+
+    assert_markers_expand_in_place(soup, articles[slug])
+
+
+def test_sections_markers_cover_every_citation(client, variant, articles):
+    soup = opened(client, variant, articles[LUPUS], "sections")
+
+    numbers = Counter(marker_number(marker) for marker in cite_markers(soup))
+    takeaway = Counter(
+        part.number
+        for t in (articles[LUPUS].takeaway, *articles[LUPUS].key_takeaways)
+        for part in t.parts
+        if isinstance(part, Cite)
+    )
+    table = parse(client.get(f"/fragment/{LUPUS}/comparison").text)
+    in_table = Counter(marker_number(marker) for marker in cite_markers(table))
+
+    # Every citation of the article is in the sections, the takeaway or the table: nothing lost by laziness.
+    assert dict(numbers + takeaway + in_table) == BACKREF_COUNTS
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("kind", ["takeaway", "comparison"])
 def test_standalone_markers_expand_in_place(client, mode, articles, slug, kind):
     soup = parse(client.get(f"/{mode}/{slug}/{kind}").text)
     article = articles[slug]
@@ -296,16 +435,32 @@ def test_standalone_widget_ids_are_unique(client, mode, slug, kind):
     assert_ids_unique(soup)
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_embed_links_leave_the_frame(client, kind):
-    soup = parse(client.get(f"/embed/{LUPUS}/{kind}").text)
+EMBED_PAGES = [f"/embed/{LUPUS}/{kind}" for kind in KINDS] + [
+    f"/embed/{LUPUS}/sources?open=sources",
+    f"/embed/{LUPUS}/sections?open=overview",
+    f"/embed/{LUPUS}/sections?open=section-diagnostic-approach",
+]
+
+
+@pytest.mark.parametrize("path", EMBED_PAGES)
+def test_embed_links_leave_the_frame(client, path):
+    soup = parse(client.get(path).text)
+    widget = path.split("?")[0]
 
     links = [a for a in soup.find_all("a", href=True) if not attr(a, "href").startswith("#")]
+    fallbacks = [a for a in links if "hw-fallback" in attr(a, "class").split()]
+    outbound = [a for a in links if a not in fallbacks]
 
-    assert links
-    for link in links:
+    assert outbound
+    for link in outbound:
         assert link.get("target") == "_blank", link
         assert "noopener" in attr(link, "rel").split(), link
+    # A fallback opens a part of this same widget, so it stays in the frame.
+    assert len(fallbacks) == len(soup.find_all("details", attrs={"data-hx-get": True}))
+    assert bool(fallbacks) == (widget.endswith(tuple(LAZY_KINDS)) and "open=sources" not in path)
+    for link in fallbacks:
+        assert attr(link, "href").startswith(f"{PUBLIC_URL}{widget}?open="), link
+        assert not link.has_attr("target"), link
 
 
 # -- takeaway -------------------------------------------------------------------------------------
@@ -415,17 +570,25 @@ def test_sections_are_closed_details(client, mode):
     assert [d for d in sections if d.has_attr("open")] == []
 
 
-def test_sections_show_subsection_headings(client, mode):
-    soup = parse(client.get(f"/{mode}/{LUPUS}/sections").text)
-    sections = closed_details(soup)
+def test_sections_show_subsection_headings(client, variant, articles):
+    soup = opened(client, variant, articles[LUPUS], "sections")
 
-    subheadings = [h.get_text(strip=True) for d in sections for h in d.find_all(["h4", "h5"])]
+    subheadings = [h.get_text(strip=True) for h in soup.find_all(["h4", "h5"])]
 
     assert subheadings == LUPUS_SUBSECTIONS
 
 
-def test_sections_show_every_paragraph_and_list_item(client, mode, articles):
+def test_lazy_sections_hold_no_section_text(client, mode, articles):
     soup = parse(client.get(f"/{mode}/{LUPUS}/sections").text)
+    text = squash(soup.get_text(" "))
+
+    assert soup.find_all(["h4", "h5"]) == []
+    assert cite_markers(soup) == []
+    assert articles[LUPUS].takeaway.plain not in text
+
+
+def test_sections_show_every_paragraph_and_list_item(client, variant, articles):
+    soup = opened(client, variant, articles[LUPUS], "sections")
     text = squash(soup.get_text(" "))
     article = articles[LUPUS]
     body = [*article.overview, *(b for s in article.sections for b in s.blocks)]
@@ -460,6 +623,7 @@ HOSTILE_SOURCE = f"Source {SCRIPT} {IMG}"
 HOSTILE_CELL = f"Cell {SCRIPT} {IMG}"
 HOSTILE_BODY = f"Body {SCRIPT} and {IMG} and {SVG}"
 HOSTILE_HEADING = f"Heading {SCRIPT} {IMG}"
+HOSTILE_SECTION_ID = "heading-script-alert-1-script-img-src-x-onerror-alert-1"
 
 
 def y(value: str) -> str:
@@ -506,11 +670,16 @@ sources:
     (folder / "hostile-article.md").write_text(front, encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    write_hostile_article(folder)
+    return create_app(Settings(content_dir=folder, public_url=PUBLIC_URL))
+
+
 @pytest.fixture
-def hostile_client(content_dir):
-    write_hostile_article(content_dir)
-    app = create_app(Settings(content_dir=content_dir, public_url=PUBLIC_URL))
-    with app.test_client() as client:
+def hostile_client(hostile_app):
+    with hostile_app.test_client() as client:
         yield client
 
 
@@ -521,26 +690,107 @@ def assert_inert(soup: BeautifulSoup, allowed: tuple[str, ...] = ()) -> None:
     assert handlers == []
 
 
-@pytest.mark.parametrize(
-    ("kind", "shown"),
-    [
-        ("takeaway", [HOSTILE_TAKEAWAY, HOSTILE_SOURCE, "Team " + SCRIPT, "Disclaimer " + IMG]),
-        ("comparison", [HOSTILE_CELL, "Caption " + SCRIPT, "Column " + IMG, "Note " + SCRIPT]),
-        ("sources", [HOSTILE_SOURCE, "Site " + SCRIPT]),
-        ("sections", [HOSTILE_BODY, HOSTILE_HEADING, "Item " + SCRIPT]),
-    ],
-)
-def test_hostile_content_is_escaped(hostile_client, mode, kind, shown):
+HTMX_SRC = re.compile(re.escape(f"{PUBLIC_URL}/static/vendor/htmx-2.0.11/htmx.min") + r"(\.[0-9a-f]{12})?\.js")
+
+
+def assert_only_our_scripts(html: str, soup: BeautifulSoup) -> dict[str, object]:
+    """An embed document or page: one JSON-LD block and at most our htmx, nothing from the content.
+
+    Returns the JSON-LD, parsed: escaped so that no "<" can end its element early.
+    """
+    scripts = soup.find_all("script")
+    # Every "<script" in the bytes is one of the parsed elements: none hides in text or attributes.
+    assert html.lower().count("<script") == len(scripts)
+    data = [script for script in scripts if script.get("type") == "application/ld+json"]
+    code = [script for script in scripts if script not in data]
+    assert len(data) == 1
+    assert len(code) <= 1
+    for script in code:
+        assert set(script.attrs) == {"src", "defer"}
+        assert HTMX_SRC.fullmatch(str(script["src"])), script
+        assert not script.get_text().strip()
+    raw = data[0].get_text()
+    assert "<" not in raw
+    assert ">" not in raw
+    parsed: dict[str, object] = json.loads(raw)
+    for script in scripts:
+        script.decompose()  # what is left must be inert
+    return parsed
+
+
+HOSTILE_SHOWN = {
+    "takeaway": [HOSTILE_TAKEAWAY, HOSTILE_SOURCE, "Team " + SCRIPT, "Disclaimer " + IMG],
+    "comparison": [HOSTILE_CELL, "Caption " + SCRIPT, "Column " + IMG, "Note " + SCRIPT],
+    "sources": [HOSTILE_SOURCE, "Site " + SCRIPT],
+    "sections": [HOSTILE_BODY, HOSTILE_HEADING, "Item " + SCRIPT],
+}
+# What a lazy widget shows before any part is opened; the rest is checked in its parts.
+HOSTILE_SHOWN_CLOSED = {
+    "takeaway": HOSTILE_SHOWN["takeaway"],
+    "comparison": HOSTILE_SHOWN["comparison"],
+    "sources": ["Team " + SCRIPT, "Disclaimer " + IMG],
+    "sections": [HOSTILE_HEADING, "Team " + SCRIPT, "Disclaimer " + IMG],
+}
+# A section's heading is its expander's summary, so it is in the widget, not in the part.
+HOSTILE_IN_PARTS = {"sources": HOSTILE_SHOWN["sources"], "sections": [HOSTILE_BODY, "Item " + SCRIPT]}
+HOSTILE_PARTS = {"sources": ["sources"], "sections": ["overview", "section-" + HOSTILE_SECTION_ID]}
+
+
+def hostile_document(html: str, mode: str) -> BeautifulSoup:
+    soup = parse(html)
+    if mode == "fragment":
+        assert "<script" not in html.lower()
+    else:
+        data = assert_only_our_scripts(html, soup)
+        assert data["name"] == HOSTILE_TITLE
+        assert [c["name"] for c in data["citation"]] == [HOSTILE_SOURCE, "Plain source"]  # type: ignore[attr-defined]
+    assert_inert(soup)
+    return soup
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_content_is_escaped(hostile_client, mode, kind):
     response = hostile_client.get(f"/{mode}/hostile-article/{kind}")
-    soup = parse(response.text)
-    text = squash(soup.get_text(" "))
+
+    soup = hostile_document(response.text, mode)
 
     assert response.status_code == 200
-    assert "<script" not in response.text.lower()
-    assert_inert(soup)
+    text = squash(soup.get_text(" "))
     assert HOSTILE_TITLE in text
-    for value in shown:
+    for value in HOSTILE_SHOWN_CLOSED[kind]:
         assert squash(value) in text, value
+
+
+@pytest.mark.parametrize("kind", LAZY_KINDS)
+def test_hostile_content_is_escaped_in_parts(hostile_client, variant, kind):
+    texts = []
+    for part in HOSTILE_PARTS[kind]:
+        if variant == "part":
+            path = f"/fragment/hostile-article/{kind}/{part}"
+        else:
+            path = f"/embed/hostile-article/{kind}?open={part}"
+        response = hostile_client.get(path)
+
+        soup = hostile_document(response.text, "fragment" if variant == "part" else "embed")
+
+        assert response.status_code == 200, path
+        texts.append(squash(soup.get_text(" ")))
+    for value in HOSTILE_IN_PARTS[kind]:
+        assert any(squash(value) in text for text in texts), value
+
+
+@pytest.mark.parametrize("kind", LAZY_KINDS)
+def test_hostile_part_urls_stay_urls(hostile_client, mode, kind):
+    soup = parse(hostile_client.get(f"/{mode}/hostile-article/{kind}").text)
+
+    expanders = closed_details(soup)
+
+    assert [str(d["id"]) for d in expanders] == [f"hw-hostile-article-{part}" for part in HOSTILE_PARTS[kind]]
+    for details, part in zip(expanders, HOSTILE_PARTS[kind], strict=True):
+        assert details["data-hx-get"] == f"{PUBLIC_URL}/fragment/hostile-article/{kind}/{part}"
+        fallback = details.select_one("a.hw-fallback")
+        assert isinstance(fallback, Tag)
+        assert fallback["href"] == f"{PUBLIC_URL}/embed/hostile-article/{kind}?open={part}#hw-hostile-article-{part}"
 
 
 def test_hostile_embed_title_is_text(hostile_client):
@@ -550,15 +800,33 @@ def test_hostile_embed_title_is_text(hostile_client):
     assert HOSTILE_TITLE in soup.title.get_text()
 
 
-@pytest.mark.parametrize("path", ["/", "/articles/hostile-article"])
-def test_hostile_content_is_escaped_on_pages(hostile_client, path):
-    response = hostile_client.get(path)
+def test_hostile_content_is_escaped_on_the_index(hostile_client):
+    response = hostile_client.get("/")
     soup = parse(response.text)
 
     assert response.status_code == 200
     assert "<script" not in response.text.lower()
     assert_inert(soup)
     assert HOSTILE_TITLE in squash(soup.get_text(" "))
+
+
+def test_hostile_content_is_escaped_on_the_article_page(hostile_client):
+    response = hostile_client.get("/articles/hostile-article")
+    soup = parse(response.text)
+
+    data = assert_only_our_scripts(response.text, soup)
+
+    assert response.status_code == 200
+    assert soup.find("script") is None
+    assert_inert(soup, allowed=("iframe",))
+    assert soup.find("iframe") is None
+    text = squash(soup.get_text(" "))
+    assert HOSTILE_TITLE in text
+    for value in (*HOSTILE_SHOWN["takeaway"], *HOSTILE_SHOWN["sources"], *HOSTILE_SHOWN["sections"]):
+        assert squash(value) in text, value
+    assert data["name"] == HOSTILE_TITLE
+    alternates = soup.find_all("link", rel="alternate")
+    assert [link["title"] for link in alternates] == [HOSTILE_TITLE, HOSTILE_TITLE]
 
 
 def test_hostile_title_in_embed_codes_stays_an_attribute(hostile_client):

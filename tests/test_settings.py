@@ -13,6 +13,7 @@ from widget.settings import (
 )
 
 DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content" / "articles"
+DEFAULT_PARTNERS_FILE = PROJECT_ROOT / "partners.toml"
 
 
 def test_settings_defaults():
@@ -23,15 +24,28 @@ def test_settings_defaults():
         public_url="http://localhost:8000",
         cache_max_age=300,
         default_disclaimer=None,
+        partners_file=DEFAULT_PARTNERS_FILE,
+        embed_policy="open",
     )
 
 
+def test_settings_constructor_defaults_declare_no_partners():
+    settings = Settings(content_dir=DEFAULT_CONTENT_DIR)
+
+    assert settings.partners_file is None
+    assert settings.embed_policy == "open"
+
+
 def test_settings_read_every_variable(tmp_path):
+    partners = tmp_path / "partners.toml"
+    partners.write_text("", encoding="utf-8")
     env = {
         "WIDGET_CONTENT_DIR": str(tmp_path),
         "WIDGET_PUBLIC_URL": "https://widgets.example.org",
         "WIDGET_CACHE_MAX_AGE": "60",
         "WIDGET_DEFAULT_DISCLAIMER": "  Not medical advice.  ",
+        "WIDGET_PARTNERS_FILE": str(partners),
+        "WIDGET_EMBED_POLICY": "partners",
     }
 
     settings = Settings.from_env(env)
@@ -41,7 +55,54 @@ def test_settings_read_every_variable(tmp_path):
         public_url="https://widgets.example.org",
         cache_max_age=60,
         default_disclaimer="Not medical advice.",
+        partners_file=partners,
+        embed_policy="partners",
     )
+
+
+@pytest.mark.parametrize("value", ["open", "partners", " partners "])
+def test_settings_embed_policy_accepted(value):
+    settings = Settings.from_env({"WIDGET_EMBED_POLICY": value})
+
+    assert settings.embed_policy == value.strip()
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_settings_embed_policy_blank_means_open(value):
+    settings = Settings.from_env({"WIDGET_EMBED_POLICY": value})
+
+    assert settings.embed_policy == "open"
+
+
+@pytest.mark.parametrize("raw", ["x", "Open", "PARTNERS", "none", "open,partners", "*"])
+def test_settings_embed_policy_refused(raw):
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_EMBED_POLICY": raw})
+
+    assert excinfo.value.args[0] == f"WIDGET_EMBED_POLICY must be one of open, partners, got '{raw}'."
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_settings_partners_file_blank_means_default(value):
+    settings = Settings.from_env({"WIDGET_PARTNERS_FILE": value})
+
+    assert settings.partners_file == DEFAULT_PARTNERS_FILE
+
+
+def test_settings_partners_file_missing(tmp_path):
+    missing = tmp_path / "no-such-partners.toml"
+
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_PARTNERS_FILE": str(missing)})
+
+    assert excinfo.value.args[0] == f"WIDGET_PARTNERS_FILE must be a TOML file of partners, got '{missing}'."
+
+
+def test_settings_partners_file_is_a_folder(tmp_path):
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_PARTNERS_FILE": str(tmp_path)})
+
+    assert excinfo.value.args[0] == f"WIDGET_PARTNERS_FILE must be a TOML file of partners, got '{tmp_path}'."
 
 
 @pytest.mark.parametrize("value", ["", "   "])

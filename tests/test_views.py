@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -18,6 +20,39 @@ TITLES = {
 SLUGS = list(TITLES)
 KINDS = ["takeaway", "comparison", "sources", "sections"]
 WIDGETS = [(slug, kind) for slug in SLUGS for kind in KINDS]
+LAZY_KINDS = ["sources", "sections"]
+# The vendored htmx, under its plain or its content-hashed name.
+HTMX_SRC = re.compile(re.escape(f"{PUBLIC_URL}/static/vendor/htmx-2.0.11/htmx.min") + r"(\.[0-9a-f]{12})?\.js")
+SECTION_PARTS = {
+    "lupus-numbness": [
+        "overview",
+        "section-how-lupus-can-cause-numbness",
+        "section-mechanisms-in-more-detail",
+        "section-what-numbness-feels-like-in-lupus",
+        "section-when-to-seek-evaluation",
+        "section-diagnostic-approach",
+        "section-management-strategies",
+    ],
+    "small-fiber-neuropathy-testing": [
+        "overview",
+        "section-what-small-fiber-neuropathy-is",
+        "section-skin-biopsy-counting-nerve-endings",
+        "section-sweat-and-autonomic-tests",
+        "section-blood-tests-to-look-for-a-cause",
+        "section-when-to-see-a-doctor",
+    ],
+}
+
+
+def parts_of(slug: str, kind: str) -> list[str]:
+    return SECTION_PARTS[slug] if kind == "sections" else ["sources"] if kind == "sources" else []
+
+
+# Every /embed document: each widget as it opens first, and with each of its parts open.
+EMBED_VARIANTS = [f"/embed/{s}/{k}" for s, k in WIDGETS] + [
+    f"/embed/{s}/{k}?open={part}" for s, k in WIDGETS for part in parts_of(s, k)
+]
+PART_PATHS = [f"/fragment/{s}/{k}/{part}" for s, k in WIDGETS for part in parts_of(s, k)]
 
 
 def parse(html: str) -> BeautifulSoup:
@@ -77,15 +112,87 @@ def test_fragment_is_bare_and_prefixed(client, slug, kind):
     assert [i for i in ids if not i.startswith("hw-")] == []
 
 
-@pytest.mark.parametrize(("slug", "kind"), WIDGETS)
-def test_widget_has_no_script_handler_or_style(client, mode, slug, kind):
-    response = client.get(f"/{mode}/{slug}/{kind}")
-    soup = parse(response.text)
-
-    assert soup.find("script") is None
+def assert_no_handler_or_style(soup: BeautifulSoup) -> None:
     handlers = [(tag.name, attr) for tag in soup.find_all(True) for attr in tag.attrs if attr.lower().startswith("on")]
     assert handlers == []
     assert soup.find(style=True) is None
+    assert soup.find("style") is None
+    hrefs = [str(tag[a]) for tag in soup.find_all(True) for a in ("href", "src", "action") if tag.has_attr(a)]
+    assert [h for h in hrefs if h.strip().lower().startswith(("javascript:", "data:", "vbscript:"))] == []
+
+
+@pytest.mark.parametrize("path", [f"/fragment/{s}/{k}" for s, k in WIDGETS] + PART_PATHS)
+def test_fragments_and_parts_have_no_script_handler_or_style(client, path):
+    response = client.get(path)
+    soup = parse(response.text)
+
+    assert response.status_code == 200
+    assert "<script" not in response.text.lower()
+    assert soup.find("script") is None
+    assert_no_handler_or_style(soup)
+
+
+@pytest.mark.parametrize("path", EMBED_VARIANTS)
+def test_embed_documents_load_only_json_ld_and_htmx(client, path):
+    response = client.get(path)
+    soup = parse(response.text)
+    kind = urlsplit(path).path.rsplit("/", 1)[1]
+    lazy = soup.find("details", attrs={"data-hx-get": True}) is not None
+
+    scripts = soup.find_all("script")
+    data = [script for script in scripts if script.get("type") == "application/ld+json"]
+    code = [script for script in scripts if script not in data]
+
+    assert response.status_code == 200
+    assert_no_handler_or_style(soup)
+    assert len(data) == 1
+    assert not data[0].has_attr("src")
+    assert json.loads(data[0].get_text())["@type"] == "MedicalWebPage"
+    config = soup.find_all("meta", attrs={"name": "htmx-config"})
+    csp = directives(response.headers["Content-Security-Policy"])
+    if lazy:
+        # htmx only where a lazy expander needs it, and only in the two widgets that have them.
+        assert kind in LAZY_KINDS
+        assert len(code) == 1
+        assert HTMX_SRC.fullmatch(str(code[0].get("src"))), code[0]
+        assert code[0].has_attr("defer")
+        assert not code[0].get_text().strip()
+        assert set(code[0].attrs) == {"src", "defer"}
+        assert len(config) == 1
+        settings = json.loads(str(config[0]["content"]))
+        assert settings["selfRequestsOnly"] is True
+        assert settings["includeIndicatorStyles"] is False
+        assert settings["allowEval"] is False
+        assert settings["allowScriptTags"] is False
+        assert csp["script-src"] == PUBLIC_URL
+        assert csp["connect-src"] == PUBLIC_URL
+    else:
+        assert code == []
+        assert config == []
+        assert "script-src" not in csp
+        assert "connect-src" not in csp
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(("slug", "kind"), WIDGETS)
+def test_only_sections_and_sources_load_htmx(client, slug, kind):
+    soup = parse(client.get(f"/embed/{slug}/{kind}").text)
+
+    sources = [str(script.get("src")) for script in soup.find_all("script", src=True)]
+
+    assert len(sources) == (1 if kind in LAZY_KINDS else 0)
+    assert all(HTMX_SRC.fullmatch(src) for src in sources)
+
+
+def test_htmx_script_resolves(client):
+    soup = parse(client.get("/embed/lupus-numbness/sections").text)
+    script = soup.find("script", src=True)
+    assert isinstance(script, Tag)
+
+    with client.get(urlsplit(str(script["src"])).path) as response:
+        assert response.status_code == 200
+        assert "javascript" in response.headers["Content-Type"]
+        assert b"htmx" in response.get_data()
 
 
 @pytest.mark.parametrize(("slug", "kind"), WIDGETS)
@@ -117,7 +224,7 @@ def test_fragments_share_a_partner_page_without_id_clashes(client):
 
 
 @pytest.mark.parametrize(("slug", "kind"), WIDGETS)
-def test_widget_headers(client, mode, slug, kind):
+def test_widget_headers(client, settings, mode, slug, kind):
     response = client.get(f"/{mode}/{slug}/{kind}")
     csp = response.headers["Content-Security-Policy"]
 
@@ -126,8 +233,12 @@ def test_widget_headers(client, mode, slug, kind):
         assert directives(csp)["frame-ancestors"] == "*"
         # The stylesheet lives under PUBLIC_URL; the CSP must let the frame load it.
         assert {"'self'", PUBLIC_URL} & set(directives(csp)["style-src"].split())
+    else:
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Origin" in [v.strip() for v in response.headers["Vary"].split(",")]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"].startswith("public, max-age=300")
+    assert response.headers["Cache-Control"] == settings.cache_control
     assert response.headers.get("ETag")
 
 
@@ -171,9 +282,13 @@ def every_path() -> list[str]:
         "/no-such-page",
         "/embed/no-such-article/takeaway",
         "/fragment/lupus-numbness/bogus",
+        "/fragment/lupus-numbness/sections/bogus",
+        "/embed/lupus-numbness/sections?open=bogus",
+        "/embed/lupus-numbness/sections?theme=bogus",
+        "/embed/lupus-numbness/sections?partner=bogus",
         "/articles/Bad_Slug!",
     ]
-    return pages + widgets + errors
+    return pages + widgets + EMBED_VARIANTS + PART_PATHS + errors
 
 
 def test_no_response_shows_a_traceback(client):
@@ -271,7 +386,9 @@ def test_malformed_article_slug_is_400(client, slug):
         "/embed",
         "/embed/lupus-numbness",
         "/embed/lupus-numbness/takeaway/extra",
-        "/fragment/lupus-numbness/takeaway/extra",
+        "/fragment/",
+        "/fragment/lupus-numbness",
+        "/fragment/lupus-numbness/sections/overview/extra",
     ],
 )
 def test_unknown_path_is_404(client, path):
@@ -280,6 +397,32 @@ def test_unknown_path_is_404(client, path):
     assert response.status_code == 404
     assert f"There is nothing at '{path}'." in text_of(response.text)
     assert_error_shape(response, "fragment" if path.startswith("/fragment/") else "embed")
+
+
+@pytest.mark.parametrize(
+    ("kind", "part", "parts"),
+    [
+        ("takeaway", "extra", "none"),
+        ("comparison", "overview", "none"),
+        ("sources", "section-x", "sources"),
+        ("sections", "sources", ", ".join(SECTION_PARTS["lupus-numbness"])),
+    ],
+)
+def test_unknown_part_is_404_listing_parts(client, kind, part, parts):
+    response = client.get(f"/fragment/lupus-numbness/{kind}/{part}")
+
+    assert response.status_code == 404
+    assert f"The {kind} widget has no part '{part}'; its parts are: {parts}." in text_of(response.text)
+    assert_error_shape(response, "fragment")
+    assert "<script" not in response.text.lower()
+
+
+def test_part_of_unknown_article_is_404_naming_it(client):
+    response = client.get("/fragment/no-such-article/sections/overview")
+
+    assert response.status_code == 404
+    assert "There is no article 'no-such-article'." in text_of(response.text)
+    assert_error_shape(response, "fragment")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
@@ -299,7 +442,16 @@ def test_error_headers(client, mode):
     csp = response.headers["Content-Security-Policy"]
 
     assert csp.startswith("default-src 'none'")
-    assert directives(csp)["frame-ancestors"] == "*"
+    assert "script-src" not in directives(csp)
+    if mode == "embed":
+        # A partner's iframe shows our message, not a browser error.
+        assert directives(csp)["frame-ancestors"] == "*"
+        assert "Access-Control-Allow-Origin" not in response.headers
+    else:
+        # A fragment error is read by a partner's page, never framed.
+        assert directives(csp)["frame-ancestors"] == "'self'"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Origin" in [v.strip() for v in response.headers["Vary"].split(",")]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "public, max-age=60"
 
@@ -378,7 +530,12 @@ def test_article_page_shows_iframe_embed_codes(client, slug):
     assert [frame["src"] for frame in frames] == [f"{PUBLIC_URL}/embed/{slug}/{kind}" for kind in KINDS]
     for frame in frames:
         assert TITLES[slug] in str(frame["title"])
-        assert frame.get("width")
+        # The width is fluid, capped for readability: CSS, since width="100%" is not a valid attribute value.
+        declarations = (d.partition(":") for d in str(frame["style"]).split(";") if d.strip())
+        style = {name.strip(): value.strip() for name, _, value in declarations}
+        assert style["width"] == "100%"
+        assert style["max-width"] == "720px"
+        assert style["border"] == "0"
         assert str(frame.get("height", "")).isdigit()
         assert frame["loading"] == "lazy"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from wsgiref.headers import Headers
 
 from flask import Flask
 from flask_babel import Babel, force_locale, get_translations
@@ -14,7 +13,7 @@ from . import views
 from .assets import ASSETS_DIR, build_assets, is_immutable
 from .cli import export_command
 from .content import Article, Catalogue
-from .embedding import Policy
+from .embedding import Policy, SecureDefaults
 from .fastpath import FastPath, Responder
 from .live import LiveContent
 from .markup import Cite
@@ -51,26 +50,24 @@ def create_app(settings: Settings | None = None) -> Flask:
             "widget.responder": responder,
         }
     )
+    # A doubled slash must be a plain 404: Werkzeug's merge redirect builds its target from the
+    # Host header, which makes it an open redirect a shared cache may keep.
+    app.url_map.merge_slashes = False
     app.register_blueprint(views.bp)
     app.cli.add_command(export_command)
-    # Outermost first: WhiteNoise answers /static/, the fast path answers pre-rendered bodies, and
-    # Flask everything else.
+    # Outermost first: the fast path answers pre-rendered bodies; SecureDefaults adds the base
+    # headers to whatever lacks them; WhiteNoise answers /static/; Flask everything else.
     static = WhiteNoise(
-        FastPath(app.wsgi_app, live, responder),
+        app.wsgi_app,
         root=ASSETS_DIR,
         prefix="static/",
         max_age=settings.cache_max_age,
         immutable_file_test=is_immutable,
-        add_headers_function=_static_headers,
     )
     # The plain names too, for pages that pin a file by name (the demo partner loads htmx with SRI).
     static.add_files(PROJECT_ROOT / "static", prefix="static/")
-    app.wsgi_app = static  # type: ignore[method-assign]
+    app.wsgi_app = FastPath(SecureDefaults(static), live, responder)  # type: ignore[method-assign]
     return app
-
-
-def _static_headers(headers: Headers, path: str, url: str) -> None:
-    headers["X-Content-Type-Options"] = "nosniff"
 
 
 def prerender(app: Flask, catalogue: Catalogue, links: Links, previous: Table | None, now: datetime) -> Table:

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from .content import check_articles
 from .export import CONFIG_NAME, ExportError, export_site
+from .partners import PartnersError, load_partners
 from .settings import Settings, SettingsError
 
 
@@ -30,20 +31,35 @@ def content() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of article files (default: WIDGET_CONTENT_DIR, or content/articles).",
 )
-def check(folder: Path | None) -> None:
-    """Check every article file; exit 1 if any has an error (warnings alone exit 0)."""
-    if folder is None:
+@click.option(
+    "--partners",
+    "partners_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Partners file to check too (default: WIDGET_PARTNERS_FILE, or partners.toml).",
+)
+def check(folder: Path | None, partners_file: Path | None) -> None:
+    """Check every article file and the partners file; exit 1 on any error (warnings alone exit 0)."""
+    if folder is None or partners_file is None:
         try:
-            folder = Settings.from_env().content_dir
+            settings = Settings.from_env()
         except SettingsError as exc:
             raise click.UsageError(str(exc)) from None
-    elif not folder.is_dir():
+        folder = folder or settings.content_dir
+        partners_file = partners_file or settings.partners_file
+    if not folder.is_dir():
         raise click.UsageError(f"--dir must be a folder of article files, got '{folder}'.")
     articles, problems = check_articles(folder)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
+    if partners_file is not None:
+        try:
+            load_partners(partners_file)
+        except PartnersError as exc:
+            for line in exc.problems:
+                click.echo(f"{line}", err=True)
+            errors += len(exc.problems)
     click.echo(f"{len(articles)} article(s) checked in {folder}: {errors} error(s), {warnings} warning(s).")
     if errors:
         raise SystemExit(1)

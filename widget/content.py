@@ -26,6 +26,8 @@ from pydantic import (
 )
 
 from .markup import (
+    FORBIDDEN_CHARACTERS,
+    FORBIDDEN_MESSAGE,
     Block,
     Citations,
     Cite,
@@ -45,10 +47,8 @@ MAX_FILE_BYTES = 256 * 1024
 WORDS_PER_MINUTE = 200
 REVIEW_WARNING_AGE = timedelta(days=365)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_YAML_DEPTH = 20
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
-# Bidirectional overrides and isolates can make text read differently from how it is stored
-# (CVE-2021-42574, "Trojan Source"); article text never needs them.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -285,6 +285,31 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _check_depth(front: str) -> None:
+    """Refuse deep nesting before composing: PyYAML recurses once per level (RecursionError)."""
+    depth = 0
+    for event in yaml.parse(front, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                mark = event.start_mark if isinstance(event.start_mark, yaml.Mark) else None
+                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _strings(value: object, loc: tuple[int | str, ...] = ()) -> Iterator[tuple[tuple[int | str, ...], str]]:
+    """Every string in the front matter, with its path."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*loc, i))
+
+
 def _node_line(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     """The 0-based line of the deepest YAML node that ``loc`` reaches."""
     line = node.start_mark.line if node else None
@@ -334,12 +359,6 @@ class _FileChecker:
         if not match:
             self.error("", "the file must start with a front matter block between two '---' lines", 0)
             return None
-        # split("\n"), not splitlines(): line numbers must count the way editors and YAML count.
-        for number, line in enumerate(text.split("\n")):
-            if _BIDI_CONTROLS.search(line):
-                self.error(
-                    "", "contains a bidirectional-override character (U+202A-202E, U+2066-2069); remove it", number
-                )
         front, body = match.group(1), text[match.end() :]
         body_offset = text.count("\n", 0, match.end())
         fields, node = self._front_matter(front)
@@ -351,6 +370,7 @@ class _FileChecker:
 
     def _front_matter(self, front: str) -> tuple[ArticleFields | None, yaml.Node | None]:
         try:
+            _check_depth(front)
             node = yaml.compose(front, Loader=_Loader)
             data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
         except yaml.YAMLError as exc:
@@ -358,8 +378,16 @@ class _FileChecker:
             problem = getattr(exc, "problem", None) or str(exc)
             self.error("front matter", f"is not valid YAML: {problem}", mark.line + 1 if mark else None)
             return None, None
+        except ValueError as exc:  # PyYAML's int() of a number longer than Python allows
+            self.error("front matter", f"has a value that cannot be read: {str(exc)[:120]}")
+            return None, None
         if not isinstance(data, dict):
             self.error("front matter", "must be a set of 'field: value' lines", 1)
+            return None, node
+        for loc, value in _strings(data):
+            if FORBIDDEN_CHARACTERS.search(value):
+                self.error(_dotted(loc), FORBIDDEN_MESSAGE, _lift(_node_line(node, loc)))
+        if any(p.severity == "error" for p in self.problems):
             return None, node
         try:
             return ArticleFields.model_validate(data), node
@@ -376,10 +404,11 @@ class _FileChecker:
 
     def _read(self) -> str | None:
         size = self.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            self.error("", f"is {size:,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
+        with self.path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew since stat()
+        if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
+            self.error("", f"is {max(size, len(raw)):,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
             return None
-        raw = self.path.read_bytes()
         try:
             return raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as exc:
@@ -565,10 +594,12 @@ def check_articles(folder: Path, today: date | None = None) -> tuple[dict[str, A
         found[article.slug] = (label, article, any(p.severity == "error" for p in checker.problems))
     if not any(path.suffix == ".md" for path in paths):
         problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
-    for label, article, _ in found.values():
+    for slug, (label, article, broken) in list(found.items()):
         for i, related in enumerate(article.related):
             if related.slug and related.slug not in found:
                 problems.append(Problem(label, f"related[{i + 1}].slug", f"there is no article '{related.slug}'"))
+                broken = True
+        found[slug] = (label, article, broken)
     return {slug: article for slug, (_, article, broken) in found.items() if not broken}, problems
 
 

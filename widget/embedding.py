@@ -6,11 +6,15 @@ partner (who may frame us, who may read a fragment) travels in headers computed 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .partners import Partner, Partners, normalize_origin
 from .settings import EmbedPolicy
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 Kind = Literal["embed", "fragment", "page", "error", "fragment-error"]
 
@@ -45,7 +49,9 @@ HTMX_RESPONSE_HEADERS: Final = (
     "HX-Replace-Url",
     "HX-Push",
 )
-PREFLIGHT_MAX_AGE: Final = 7200  # Chrome's cap; Firefox allows a day
+PREFLIGHT_MAX_AGE: Final = 7200
+# For responses that are no page of ours (preflights, static files, the odd framework answer).
+FALLBACK_CSP: Final = "default-src 'none'; frame-ancestors 'none'"  # Chrome's cap; Firefox allows a day
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +112,7 @@ def cors_headers(grant: str | None) -> dict[str, str]:
 def preflight_headers(grant: str | None) -> dict[str, str]:
     """The answer to a CORS preflight (OPTIONS): htmx's HX-* headers make every request preflighted."""
     headers = dict(BASE_HEADERS, Vary="Origin, Access-Control-Request-Headers")
+    headers["Content-Security-Policy"] = FALLBACK_CSP
     if grant:
         headers.update(
             {
@@ -138,3 +145,26 @@ def response_headers(
     if kind in ("fragment", "fragment-error"):
         headers.update(cors_headers(cors))
     return headers
+
+
+class SecureDefaults:
+    """WSGI middleware: the base security headers on every response that lacks them.
+
+    Our own responses set theirs; this covers the others (WhiteNoise's static files and its 304,
+    405 and 416 answers, Flask's automatic OPTIONS). The fast path answers before it, unwrapped.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def secured(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            extra = [(name, value) for name, value in BASE_HEADERS.items() if name.lower() not in present]
+            if "content-security-policy" not in present:
+                extra.append(("Content-Security-Policy", FALLBACK_CSP))
+            if "content-type" not in present and not status.startswith(("204", "304")):
+                extra.append(("Content-Type", "text/plain; charset=utf-8"))
+            return start_response(status, headers + extra, exc_info)
+
+        return self.app(environ, secured)

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 from .embedding import Policy, response_headers
 from .live import LiveContent
-from .serving import STATUS_LINES, Answer, Body, answer
+from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, STATUS_LINES, Answer, Body, answer
 from .settings import Settings
 from .urls import DEFAULT_THEME, THEMES
 
@@ -82,8 +82,8 @@ class FastPath:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
-        if method == "GET" or method == "HEAD":
-            found = self.lookup(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        if (method == "GET" or method == "HEAD") and _within_limits(environ):
+            found = self.lookup(environ.get("PATH_INFO") or "/", environ.get("QUERY_STRING", ""))
             if found is not None:
                 body, kind, frame_ancestors = found
                 result = self.responder.respond(
@@ -123,7 +123,10 @@ class FastPath:
                 theme = partner.theme if partner and partner.theme else DEFAULT_THEME
             elif theme not in _THEMES:
                 return None
-            body = table.get(("embed", parts[2], parts[3], theme, params.get("open") or ""))
+            open_part = params.get("open")
+            if open_part == "":
+                return None  # Flask says why: "" is not a part
+            body = table.get(("embed", parts[2], parts[3], theme, open_part or ""))
             return (body, "embed", self.responder.policy.frame_ancestors(partner)) if body else None
         if len(parts) == 4 and parts[1] == "fragment":
             body = table.get(("fragment", parts[2], parts[3]))
@@ -137,6 +140,13 @@ class FastPath:
         if path == "/":
             return table[("index",)], "page", "*"
         return None
+
+
+def _within_limits(environ: WSGIEnvironment) -> bool:
+    """Anything longer than a widget URL or header needs is Flask's to refuse (414, 431)."""
+    if len(environ.get("PATH_INFO", "")) > MAX_PATH or len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
+        return False
+    return all(len(environ.get(name, "")) <= MAX_HEADER for name in READ_HEADERS)
 
 
 def _params(query: str) -> dict[str, str] | None:

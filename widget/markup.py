@@ -23,6 +23,10 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 MAX_CITATION = 999
+# Text never needs C0 controls (but tab and line breaks), DEL, or the bidirectional overrides and
+# isolates that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+FORBIDDEN_MESSAGE = "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it"
 _CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
 
 
@@ -217,6 +221,8 @@ def _inline(children: list[Token], citations: Citations, line: int | None) -> tu
         elif token.type == "link_close":
             in_link -= 1
         elif token.type in ("text", "code_inline"):
+            if FORBIDDEN_CHARACTERS.search(token.content):
+                issues.append(Issue(FORBIDDEN_MESSAGE, line))
             plain.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             plain.append(" ")
@@ -272,7 +278,8 @@ class _BodyParser:
         opening = self.tokens[self.pos]
         inline = self.tokens[self.pos + 1]
         self.pos += 3
-        text, _ = _inline(inline.children or [], Citations(), _line(opening))
+        text, issues = _inline(inline.children or [], Citations(), _line(opening))
+        self.issues.extend(issue for issue in issues if issue.message == FORBIDDEN_MESSAGE)
         if text.cites or any(child.type != "text" for child in inline.children or []):
             self.issues.append(
                 Issue(

@@ -22,6 +22,23 @@ ENCODINGS: Final[tuple[Encoding, ...]] = ("br", "gzip", "identity")
 # Below this, compression saves less than its headers cost (nginx's gzip_min_length is 20; most CDNs
 # use about 1 KB).
 MIN_COMPRESS: Final = 512
+# Request limits: no widget URL or header we read comes near them (gunicorn enforces its own).
+MAX_PATH: Final = 1024
+MAX_QUERY: Final = 2048
+MAX_HEADER: Final = 8190  # gunicorn's limit_request_field_size
+READ_HEADERS: Final = (
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_ORIGIN",
+    "HTTP_ACCESS_CONTROL_REQUEST_HEADERS",
+    "HTTP_HX_REQUEST",
+    "HTTP_HX_CURRENT_URL",
+    "HTTP_HX_TARGET",
+    "HTTP_HX_TRIGGER",
+    "HTTP_HX_TRIGGER_NAME",
+    "HTTP_HX_BOOSTED",
+)
 GZIP_LEVEL: Final = 6  # zlib's default: -9 costs twice the time for about 1% smaller widgets
 BROTLI_QUALITY: Final = 5  # beats gzip -9 on size at a fraction of quality 11's time
 

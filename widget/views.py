@@ -10,7 +10,7 @@ from typing import Literal, NoReturn, cast
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException, NotFound, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from .content import SLUG_PATTERN, ArticleNotFound, Catalogue
 from .embedding import BASE_HEADERS, Policy, preflight_headers, response_headers
@@ -19,7 +19,7 @@ from .live import LiveContent
 from .oembed import OEmbedError, oembed
 from .partners import Partner
 from .render import DEFAULT_THEME, KINDS, THEMES, Kind, Links, Theme, parts_of
-from .serving import Body
+from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body
 from .settings import Settings
 from .table import Table, embed_key
 
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("widgets", __name__)
 _SLUG = re.compile(SLUG_PATTERN)
 MAX_SLUG = 100
-MAX_VALUE = 200
 
 
 class BadRequest(HTTPException):
@@ -71,6 +70,20 @@ def policy() -> Policy:
     return responder().policy
 
 
+@bp.before_app_request
+def check_request() -> None:
+    """Refuse what no widget URL needs, before any view reads it (gunicorn has its own limits too)."""
+    environ = request.environ
+    if len(environ.get("PATH_INFO", "")) > MAX_PATH or len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
+        raise RequestURITooLarge(_("The address is too long: widget URLs are short."))
+    if any(len(environ.get(name, "")) > MAX_HEADER for name in READ_HEADERS):
+        raise RequestHeaderFieldsTooLarge(_("A request header is too large."))
+    try:
+        environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise BadRequest(_("The query string is not valid UTF-8.")) from None
+
+
 @bp.get("/")
 def index() -> Response:
     return _send(table().get("index"), "page")
@@ -88,7 +101,7 @@ def embed(slug: str, kind: str) -> Response:
     partner = _partner()
     theme = _choice("theme", THEMES) or (partner.theme if partner else None) or DEFAULT_THEME
     open_part = request.args.get("open")
-    body = table().get(*embed_key(slug, checked, theme, open_part))
+    body = table().get(*embed_key(slug, checked, theme, open_part)) if open_part != "" else None
     if body is None:
         article = catalogue().articles.get(slug) or _missing_article(slug)
         parts = parts_of(article, checked)
@@ -116,6 +129,7 @@ def fragment(slug: str, kind: str) -> Response:
 def fragment_part(slug: str, kind: str, part: str) -> Response:
     """One part of a widget (a section, the source list), which htmx swaps into its expander."""
     slug, checked = _checked_slug(slug), _checked_kind(kind)
+    _partner()
     body = table().get("part", slug, checked, part)
     if body is None:
         article = catalogue().articles.get(slug) or _missing_article(slug)
@@ -131,8 +145,9 @@ def fragment_part(slug: str, kind: str, part: str) -> Response:
     return _send(body, "fragment")
 
 
-@bp.route("/fragment/<path:rest>", methods=["OPTIONS"])
-def preflight(rest: str) -> Response:
+@bp.route("/fragment/<slug>/<kind>", methods=["OPTIONS"], endpoint="preflight")
+@bp.route("/fragment/<slug>/<kind>/<part>", methods=["OPTIONS"], endpoint="preflight")
+def preflight(**_: str) -> Response:
     """CORS preflight: htmx's HX-* request headers make every cross-origin request send one."""
     response = Response(status=204)
     response.headers.update(preflight_headers(policy().cors_origin(request.headers.get("Origin"))))
@@ -313,6 +328,8 @@ def http_error(exc: HTTPException) -> Response:
         404: _("Not found"),
         405: _("Method not allowed"),
         406: _("Not acceptable"),
+        414: _("Address too long"),
+        431: _("Request header too large"),
         501: _("Not implemented"),
     }
     custom = exc.description and exc.description != type(exc).description
