@@ -339,7 +339,7 @@ def test_check_duplicate_slug(content_dir):
             "title: a: b",
             "front matter",
             4,
-            "is not valid YAML: mapping values are not allowed here",
+            "is not valid YAML: mapping values are not allowed in this context",
             id="syntax-error",
         ),
         pytest.param(

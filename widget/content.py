@@ -270,13 +270,13 @@ class ArticleFields(_Schema):
 # -- YAML: safe, no aliases, dates left as text for the schema to judge ---------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    # Aliases let a few lines expand into gigabytes ("billion laughs"); article files never need them.
-    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in article files", event.start_mark)
-        return super().compose_node(parent, index)
+# libyaml's parser (twenty times faster than PyYAML's own) with the safe constructor; dates stay
+# text for the schema to judge.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type, misc]
+    pass
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -285,17 +285,36 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _check_depth(front: str) -> None:
-    """Refuse deep nesting before composing: PyYAML recurses once per level (RecursionError)."""
+def _read_yaml(front: str) -> tuple[yaml.Node | None, object]:
+    """The node tree (for line numbers) and the data, from one parse, after a pass over the events.
+
+    The events pass refuses aliases, which let a few lines expand into gigabytes ("billion laughs")
+    and which article files never need, and deep nesting, over which PyYAML's composer recurses
+    (RecursionError).
+    """
     depth = 0
     for event in yaml.parse(front, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            raise _marked("aliases (*name) are not allowed in article files", event)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                mark = event.start_mark if isinstance(event.start_mark, yaml.Mark) else None
-                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark)
+                raise _marked(f"nested more than {MAX_YAML_DEPTH} levels deep", event)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+    loader = _Loader(front)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _marked(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    # libyaml's marks are its own type; keep only where they point.
+    start = event.start_mark
+    mark = yaml.Mark("front matter", 0, start.line, start.column, None, 0) if start is not None else None
+    return yaml.MarkedYAMLError(None, None, problem, mark)
 
 
 def _strings(value: object, loc: tuple[int | str, ...] = ()) -> Iterator[tuple[tuple[int | str, ...], str]]:
@@ -370,9 +389,7 @@ class _FileChecker:
 
     def _front_matter(self, front: str) -> tuple[ArticleFields | None, yaml.Node | None]:
         try:
-            _check_depth(front)
-            node = yaml.compose(front, Loader=_Loader)
-            data = yaml.load(front, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+            node, data = _read_yaml(front)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)

@@ -227,7 +227,9 @@ def nginx_config(
     variants = [(kind, False) for kind in HEADER_KINDS] + [(kind, True) for kind in sorted(set(scripted.values()))]
     for kind, loads in variants:
         # The open policy: anyone may frame embeds and read fragments (Policy.frame_ancestors, .cors_origin).
-        profiles[_profile(kind, loads)] = responder.headers(kind, "*", "*" if kind == "fragment" else None, loads)
+        profiles[_profile(kind, loads)] = dict(
+            responder.headers(kind, "*", "*" if kind == "fragment" else None, loads, False)
+        )
     error = response_headers("error", settings.cache_max_age, origin, frame_ancestors="*")
     fragment_error = response_headers("fragment-error", settings.cache_max_age, origin, cors="*")
     # What widget/__init__.py configures WhiteNoise to send (its defaults: allow_all_origins, FOREVER).

@@ -8,14 +8,25 @@ with the same :class:`Responder`, so both paths send the same bytes and headers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl
 
 from .embedding import Policy, response_headers
 from .live import LiveContent
-from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, STATUS_LINES, Answer, Body, answer
+from .serving import (
+    MAX_HEADER,
+    MAX_PATH,
+    MAX_QUERY,
+    READ_HEADERS,
+    STATUS_LINES,
+    Answer,
+    Body,
+    Headers,
+    answer,
+    with_vary,
+)
 from .settings import Settings
 from .urls import DEFAULT_THEME, THEMES
 
@@ -35,9 +46,11 @@ class Responder:
         self._asset_origin = asset_origin
         self.headers = lru_cache(maxsize=256)(self._headers)
 
-    def _headers(self, kind: HeaderKind, frame_ancestors: str, cors: str | None, scripts: bool) -> Mapping[str, str]:
+    def _headers(
+        self, kind: HeaderKind, frame_ancestors: str, cors: str | None, scripts: bool, compressible: bool
+    ) -> Headers:
         settings = self._settings
-        return response_headers(
+        headers = response_headers(
             kind,
             settings.cache_max_age,
             self._asset_origin,
@@ -46,6 +59,7 @@ class Responder:
             scripts=scripts,
             cache=settings.cache_control,
         )
+        return with_vary(headers, compressible)
 
     def respond(
         self,
@@ -61,7 +75,7 @@ class Responder:
     ) -> Answer | None:
         """The answer, or None when the client accepts no encoding we have (406)."""
         cors = self.policy.cors_origin(origin) if kind == "fragment" else None
-        headers = self.headers(kind, frame_ancestors, cors, body.scripts)
+        headers = self.headers(kind, frame_ancestors, cors, body.scripts, body.compressible)
         return answer(
             body,
             headers,
@@ -146,18 +160,29 @@ def _within_limits(environ: WSGIEnvironment) -> bool:
     """Anything longer than a widget URL or header needs is Flask's to refuse (414, 431)."""
     if len(environ.get("PATH_INFO", "")) > MAX_PATH or len(environ.get("QUERY_STRING", "")) > MAX_QUERY:
         return False
-    return all(len(environ.get(name, "")) <= MAX_HEADER for name in READ_HEADERS)
+    for name in READ_HEADERS:
+        value = environ.get(name)
+        if value is not None and len(value) > MAX_HEADER:
+            return False
+    return True
 
 
 def _params(query: str) -> dict[str, str] | None:
     """First value of each parameter, as Flask's ``request.args.get`` reads them; None if undecodable."""
     if not query:
         return {}
+    params: dict[str, str] = {}
+    if "%" not in query and "+" not in query:
+        # The usual widget query (theme=dark&open=sources): nothing to decode, so split it by hand.
+        for pair in query.split("&"):
+            if pair:
+                key, _, value = pair.partition("=")
+                params.setdefault(key, value)
+        return params
     try:
         pairs = parse_qsl(query, keep_blank_values=True, errors="strict", max_num_fields=50)
     except (ValueError, UnicodeDecodeError):
         return None
-    params: dict[str, str] = {}
     for key, value in pairs:
         params.setdefault(key, value)
     return params

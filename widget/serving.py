@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from typing import Final, Literal
 
 import brotli
@@ -43,9 +44,16 @@ GZIP_LEVEL: Final = 6  # zlib's default: -9 costs twice the time for about 1% sm
 BROTLI_QUALITY: Final = 5  # beats gzip -9 on size at a fraction of quality 11's time
 
 
+Headers = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Body:
-    """One response body in every encoding worth keeping, with its validators."""
+    """One response body in every encoding worth keeping, with its validators.
+
+    The headers that depend only on the bytes (validators, type, length, coding) are built here,
+    once, so answering a request only joins two prepared tuples.
+    """
 
     data: bytes
     etag: str  # strong, quoted; each encoding gets its own (RFC 9110 8.8.3: different bytes)
@@ -54,6 +62,9 @@ class Body:
     encoded: Mapping[Encoding, bytes] = field(default_factory=dict)
     # Whether the document loads a script (only ever our vendored htmx), so its CSP must admit it.
     scripts: bool = False
+    etags: frozenset[str] = frozenset()
+    validators: Mapping[Encoding, Headers] = field(default_factory=dict)  # what a 304 repeats
+    representation: Mapping[Encoding, Headers] = field(default_factory=dict)  # what a 200 adds
 
     @classmethod
     def of(cls, html: str, modified: datetime) -> Body:
@@ -61,7 +72,8 @@ class Body:
         data = html.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()[:32]
         modified = modified.replace(microsecond=0)
-        return cls(data, f'"{digest}"', http_date(modified), modified, {"identity": data}, b"<script src=" in data)
+        body = cls(data, f'"{digest}"', http_date(modified), modified, {"identity": data}, b"<script src=" in data)
+        return body._with_headers()
 
     def compressed(self) -> Body:
         if len(self.data) < MIN_COMPRESS:
@@ -71,20 +83,40 @@ class Body:
             "gzip": gzip.compress(self.data, GZIP_LEVEL, mtime=0),  # mtime=0: the same bytes every build
             "br": brotli.compress(self.data, quality=BROTLI_QUALITY),
         }
-        return replace(self, encoded=encoded)
+        return replace(self, encoded=encoded)._with_headers()
 
     def etag_for(self, encoding: Encoding) -> str:
         return self.etag if encoding == "identity" else f'{self.etag[:-1]}-{encoding}"'
 
     @property
-    def etags(self) -> frozenset[str]:
-        return frozenset(self.etag_for(encoding) for encoding in self.encoded)
+    def compressible(self) -> bool:
+        return len(self.encoded) > 1
+
+    def _with_headers(self) -> Body:
+        validators: dict[Encoding, Headers] = {}
+        representation: dict[Encoding, Headers] = {}
+        for encoding, payload in self.encoded.items():
+            validators[encoding] = (("ETag", self.etag_for(encoding)), ("Last-Modified", self.last_modified))
+            coding = (("Content-Encoding", encoding),) if encoding != "identity" else ()
+            representation[encoding] = (
+                *validators[encoding],
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(payload))),
+                *coding,
+            )
+        etags = frozenset(self.etag_for(encoding) for encoding in self.encoded)
+        return replace(self, etags=etags, validators=validators, representation=representation)
 
 
-def negotiate(accept_encoding: str | None, available: Mapping[Encoding, bytes]) -> Encoding | None:
-    """The coding to send, by the request's q-values (RFC 9110 12.5.3); None when none is acceptable."""
+@lru_cache(maxsize=512)  # browsers send a handful of distinct values
+def negotiate(accept_encoding: str | None, compressible: bool) -> Encoding | None:
+    """The coding to send, by the request's q-values (RFC 9110 12.5.3); None when none is acceptable.
+
+    ``compressible``: whether br and gzip are on offer for this body, as well as identity.
+    """
     if not accept_encoding:
         return "identity"
+    available = ENCODINGS if compressible else ("identity",)
     weights: dict[str, float] = {}
     for item in accept_encoding.split(","):
         name, _, params = item.strip().partition(";")
@@ -104,9 +136,7 @@ def negotiate(accept_encoding: str | None, available: Mapping[Encoding, bytes]) 
     star = weights.get("*")
     best: Encoding | None = None
     best_q = 0.0
-    for encoding in ENCODINGS:
-        if encoding not in available:
-            continue
+    for encoding in available:
         rated = weights.get(encoding, weights.get("x-gzip") if encoding == "gzip" else None)
         if rated is None:
             # identity is acceptable unless excluded by name or by "*;q=0"; others need "*" or their name.
@@ -119,6 +149,8 @@ def negotiate(accept_encoding: str | None, available: Mapping[Encoding, bytes]) 
 def not_modified(body: Body, if_none_match: str | None, if_modified_since: str | None) -> bool:
     """RFC 9110 13.1.2 and 13.1.3: If-None-Match wins; If-Modified-Since only without it."""
     if if_none_match is not None:
+        if if_none_match in body.etags:
+            return True  # the usual case: a cache sends back the one tag it was given
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         # Weak comparison, as 13.1.2 requires; any of our encodings' tags names this same version.
         return "*" in tags or not tags.isdisjoint(body.etags)
@@ -145,32 +177,33 @@ STATUS_LINES: Final = {200: "200 OK", 304: "304 Not Modified", 406: "406 Not Acc
 
 def answer(
     body: Body,
-    headers: Mapping[str, str],
+    headers: Headers,
     *,
     method: str,
     accept_encoding: str | None,
     if_none_match: str | None,
     if_modified_since: str | None,
 ) -> Answer | None:
-    """The response for ``body``; None when no acceptable encoding exists (the caller sends 406)."""
-    encoding = negotiate(accept_encoding, body.encoded)
+    """The response for ``body``; None when no acceptable encoding exists (the caller sends 406).
+
+    ``headers`` are the response's own (policy, caching, Vary): see :func:`with_vary`.
+    """
+    encoding = negotiate(accept_encoding, body.compressible)
     if encoding is None:
         return None
-    etag = body.etag_for(encoding)
-    out = [*headers.items(), ("ETag", etag), ("Last-Modified", body.last_modified)]
-    vary = headers.get("Vary")
-    if len(body.encoded) > 1:
-        vary = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
-        out = [(k, v) for k, v in out if k != "Vary"] + [("Vary", vary)]
-    if not_modified(body, if_none_match, if_modified_since):
+    if (if_none_match is not None or if_modified_since) and not_modified(body, if_none_match, if_modified_since):
         # 304 carries the validators and caching headers a 200 would (RFC 9110 15.4.5), not the body's.
-        return Answer(304, out, b"")
-    payload = body.encoded[encoding]
-    out.append(("Content-Type", "text/html; charset=utf-8"))
-    out.append(("Content-Length", str(len(payload))))
-    if encoding != "identity":
-        out.append(("Content-Encoding", encoding))
-    return Answer(200, out, b"" if method == "HEAD" else payload)
+        return Answer(304, [*headers, *body.validators[encoding]], b"")
+    payload = b"" if method == "HEAD" else body.encoded[encoding]
+    return Answer(200, [*headers, *body.representation[encoding]], payload)
+
+
+def with_vary(headers: Mapping[str, str], compressible: bool) -> Headers:
+    """The response's headers as a tuple, with Accept-Encoding added to Vary when the body has codings."""
+    items = dict(headers)
+    if compressible:
+        items["Vary"] = f"{items['Vary']}, Accept-Encoding" if "Vary" in items else "Accept-Encoding"
+    return tuple(items.items())
 
 
 def http_date(moment: datetime | None = None) -> str:
