@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -45,6 +45,10 @@ pytest: $(STAMP) $(NODE_STAMP)
 ## The demo partner page on http://localhost:8001 (run `make serve` too).
 demo-partner:
 	$(PYTHON) -m http.server 8001 --bind 127.0.0.1 --directory demo/partner
+
+## The benchmark: about 15 minutes; BENCH_ARGS=--quick for a 2-minute smoke run.
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## Write the static export (pages, widgets, static files, nginx.conf) to export/.
 export: $(STAMP)

@@ -15,10 +15,48 @@ from datetime import date, timedelta
 from pathlib import Path
 
 WORDS = (
-    "nerve pain numbness tingling fatigue joint swelling rash fever blood test biopsy scan doctor "
-    "treatment medicine dose symptom cause risk sleep diet exercise stress infection vitamin thyroid "
-    "sugar pressure heart lung kidney liver skin muscle bone immune system inflammation weeks months"
-).split()
+    "nerve",
+    "pain",
+    "numbness",
+    "tingling",
+    "fatigue",
+    "joint",
+    "swelling",
+    "rash",
+    "fever",
+    "blood",
+    "test",
+    "biopsy",
+    "scan",
+    "doctor",
+    "treatment",
+    "medicine",
+    "dose",
+    "symptom",
+    "cause",
+    "risk",
+    "sleep",
+    "diet",
+    "exercise",
+    "stress",
+    "infection",
+    "vitamin",
+    "thyroid",
+    "sugar",
+    "pressure",
+    "heart",
+    "lung",
+    "kidney",
+    "liver",
+    "skin",
+    "muscle",
+    "bone",
+    "immune",
+    "system",
+    "inflammation",
+    "weeks",
+    "months",
+)
 TOPICS = (
     "migraine",
     "anemia",
