@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -49,6 +49,10 @@ demo-partner:
 ## The benchmark: about 15 minutes; BENCH_ARGS=--quick for a 2-minute smoke run.
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## Load and fault tests against gunicorn on 127.0.0.1 (about 4 minutes; writes loadtest/results.md).
+loadtest: $(STAMP)
+	$(BIN)/python loadtest/run.py
 
 ## Write the static export (pages, widgets, static files, nginx.conf) to export/.
 export: $(STAMP)

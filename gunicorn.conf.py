@@ -23,6 +23,8 @@ graceful_timeout = 30
 accesslog = "-"
 errorlog = "-"
 logger_class = "widget.logs.JsonAccessLogger"
+# gunicorn 27's control socket defaults to one path per user: two servers on a host would share it.
+control_socket_disable = True
 # Guard against oversized request lines and headers before they reach Python code.
 limit_request_line = 4094
 limit_request_fields = 50
@@ -42,8 +44,10 @@ def pre_fork(server: Any, worker: Any) -> None:
     """Move the preloaded content out of the garbage collector's reach before forking.
 
     A collection in a worker touches every object's header, which copies the page it sits on:
-    frozen objects are never scanned, so the workers keep sharing the master's pages.
+    frozen objects are never scanned, so the workers keep sharing the master's pages. Collect first:
+    after a SIGHUP reload the old content's cycles would otherwise be frozen for good.
     """
+    gc.collect()
     gc.freeze()
 
 
