@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest screenshots clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -53,6 +53,10 @@ bench: $(STAMP) system-deps
 ## Load and fault tests against gunicorn on 127.0.0.1 (about 4 minutes; writes loadtest/results.md).
 loadtest: $(STAMP)
 	$(BIN)/python loadtest/run.py
+
+## PNGs of every widget in both themes at phone and desktop widths, under docs/screenshots/.
+screenshots: $(STAMP) system-deps
+	$(BIN)/python scripts/screenshots.py
 
 ## Write the static export (pages, widgets, static files, nginx.conf) to export/.
 export: $(STAMP)

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.nginx import Fetched, Nginx, free_port, require_brotli_module, running_nginx
-from widget import ASSETS_DIR
+from widget.assets import ASSETS_DIR
 from widget.export import CONFIG_NAME, ExportError, ExportReport, export_site, file_for
 from widget.live import LiveContent
 from widget.settings import PROJECT_ROOT
