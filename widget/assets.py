@@ -38,10 +38,13 @@ def build_assets(source: Path, target: Path) -> Mapping[str, str]:
         out = target / hashed
         if out.exists():
             continue  # same name, same bytes: built before
-        _write(out, data)
+        # The source's mtime on every copy: two processes building at once write identical files,
+        # and Last-Modified (which WhiteNoise reads once at start-up) must not depend on which won.
+        mtime = path.stat().st_mtime_ns
+        _write(out, data, mtime)
         if path.suffix in COMPRESSIBLE:
-            _write(out.with_name(out.name + ".gz"), gzip.compress(data, 9, mtime=0))
-            _write(out.with_name(out.name + ".br"), brotli.compress(data, quality=11))
+            _write(out.with_name(out.name + ".gz"), gzip.compress(data, 9, mtime=0), mtime)
+            _write(out.with_name(out.name + ".br"), brotli.compress(data, quality=11), mtime)
     return MappingProxyType(manifest)
 
 
@@ -50,10 +53,11 @@ def is_immutable(path: str, url: str) -> bool:
     return bool(HASHED.search(url))
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, mtime_ns: int) -> None:
     # Atomic: several workers or test apps may build the same file at once.
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+    os.utime(tmp, ns=(mtime_ns, mtime_ns))
     os.replace(tmp, path)
