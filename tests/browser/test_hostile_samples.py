@@ -20,7 +20,9 @@ SLUGS = sorted(path.stem for path in HOSTILE.glob("*.md"))
 
 @pytest.fixture(scope="module")
 def hostile_site() -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, lambda environ, start_response: [], threaded=True, request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, lambda environ, start_response: [], threaded=True, request_handler=_QuietHandler
+    )
     url = f"http://127.0.0.1:{server.server_port}"
     server.app = create_app(Settings(content_dir=HOSTILE, public_url=url))  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
