@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Dialog
 from werkzeug.serving import make_server
 
 from tests.browser.conftest import _QuietHandler
@@ -24,7 +25,7 @@ def hostile_site() -> Iterator[str]:
         "127.0.0.1", 0, lambda environ, start_response: [], threaded=True, request_handler=_QuietHandler
     )
     url = f"http://127.0.0.1:{server.server_port}"
-    server.app = create_app(Settings(content_dir=HOSTILE, public_url=url))  # type: ignore[attr-defined]
+    server.app = create_app(Settings(content_dir=HOSTILE, public_url=url))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield url
@@ -44,8 +45,13 @@ def _pages(base: str, slug: str) -> list[str]:
 def test_hostile_samples_run_no_script(hostile_site: str, visit: OpenVisit, slug: str) -> None:
     v = visit()
     dialogs: list[str] = []
+
     # Every sample's payload calls alert(), prompt() or confirm(), or sets a global: none may happen.
-    v.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    v.page.on("dialog", on_dialog)
     executed = []
 
     for url in _pages(hostile_site, slug):
