@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.test_embedding import HTMX_READS, HTMX_SENDS
 from widget import create_app
 from widget.content import Article, load_articles
 from widget.settings import PROJECT_ROOT, EmbedPolicy, Settings
@@ -50,22 +51,6 @@ name = "Plain"
 origins = ["https://plain.example"]
 """
 THEMED_ORIGINS = ["https://day.example:8443", "https://night.example", "https://plain.example"]
-# Every response header htmx 2.0.11 reads (FIELD-NOTES), and every request header it may send.
-HTMX_READS = [
-    "HX-Trigger",
-    "HX-Trigger-After-Swap",
-    "HX-Trigger-After-Settle",
-    "HX-Location",
-    "HX-Redirect",
-    "HX-Refresh",
-    "HX-Retarget",
-    "HX-Reswap",
-    "HX-Reselect",
-    "HX-Push-Url",
-    "HX-Replace-Url",
-    "HX-Push",
-]
-HTMX_SENDS = ["HX-Request", "HX-Current-URL", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted"]
 BODY_CLASS = {"light": "hw-theme-light", "dark": "hw-theme-dark", "auto": "hw-auto"}
 COLOR_SCHEME = {"light": "light", "dark": "dark", "auto": "light dark"}
 

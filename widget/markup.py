@@ -265,7 +265,7 @@ class _BodyParser:
 
     def _section(self, level: int) -> Section:
         heading, line = self._heading()
-        section_id = self._unique_id(slugify(heading), line)
+        section_id = self._unique_id(slugify(heading))
         blocks = self._blocks()
         subsections: list[Section] = []
         while level == 2 and self._at_heading("h3"):
@@ -301,7 +301,7 @@ class _BodyParser:
             and self.tokens[self.pos].tag == tag
         )
 
-    def _unique_id(self, base: str, line: int | None) -> str:
+    def _unique_id(self, base: str) -> str:
         candidate, n = base, 2
         while candidate in self.ids:
             candidate, n = f"{base}-{n}", n + 1
