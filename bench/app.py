@@ -89,13 +89,17 @@ def call(app: Any, environ: WSGIEnvironment) -> tuple[str, list[tuple[str, str]]
 
 def pick_fragment(app: Flask, wanted: str | None = None) -> tuple[str, str]:
     """``wanted`` ("slug/kind"), or the fragment whose size is closest to the prototype's 4 KB."""
-    bodies = cast(LiveContent, app.extensions["widget.live"]).snapshot.table.bodies
+    table = cast(LiveContent, app.extensions["widget.live"]).snapshot.table
     if wanted:
         slug, _, kind = wanted.strip("/").removeprefix("fragment/").partition("/")
-        if ("fragment", slug, kind) not in bodies:
+        if table.get("fragment", slug, kind) is None:
             raise SystemExit(f"BENCH_FRAGMENT names no fragment in the content: '{wanted}'.")
         return slug, kind
-    fragments = sorted((abs(len(b.data) - PROTOTYPE_SIZE), k[1], k[2]) for k, b in bodies.items() if k[0] == "fragment")
+    fragments = sorted(
+        (abs(len(body.data) - PROTOTYPE_SIZE), key[1], key[2])
+        for key in table
+        if key[0] == "fragment" and (body := table.get(*key))
+    )
     return fragments[0][1], fragments[0][2]
 
 

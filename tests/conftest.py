@@ -16,9 +16,12 @@ SAMPLE_CONTENT = PROJECT_ROOT / "content" / "articles"
 PUBLIC_URL = "https://widgets.example.org"
 
 
-@pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL)
+@pytest.fixture(scope="session", params=["prerendered", "on-request"])
+def settings(request: pytest.FixtureRequest) -> Settings:
+    """Both ways of holding bodies: rendered whole at load (small catalogues) and rendered on each
+    body's first request (large ones, widget.table). Every test of the app runs against both."""
+    limit = 100 if request.param == "prerendered" else 0
+    return Settings(content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL, prerender_limit=limit)
 
 
 @pytest.fixture(scope="session")

@@ -132,7 +132,7 @@ def differences(url: str, app: Fetched, nginx: Fetched, names: tuple[str, ...] =
 def test_export_writes_every_body_with_its_encodings(site, live):
     missing = []
 
-    for key, body in live.snapshot.table.bodies.items():
+    for key, body in live.snapshot.table.items():
         path = site / file_for(key)
         expected = {path: body.data}
         expected.update(

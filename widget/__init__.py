@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import Flask
@@ -15,12 +17,12 @@ from .cli import export_command
 from .content import Article, Catalogue
 from .embedding import Policy, SecureDefaults
 from .fastpath import FastPath, Responder
-from .live import LiveContent
+from .live import LiveContent, fingerprint
 from .markup import Cite
 from .partners import Partners, load_partners
 from .render import HTMX, STYLESHEET, Kind, Links, Theme, render_article_page, render_index, render_part, render_widget
 from .settings import PROJECT_ROOT, Settings
-from .table import Renderers, Table, build_table
+from .table import Renderers, Table
 
 __all__ = ["create_app"]
 
@@ -38,8 +40,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     partners = load_partners(settings.partners_file) if settings.partners_file else Partners.empty()
     policy = Policy(settings.embed_policy, partners)
     # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
+    code = fingerprint(
+        path
+        for folder in ("widget", "templates", "translations")
+        for path in (PROJECT_ROOT / folder).rglob("*")
+        if path.is_file() and path.suffix in (".py", ".html", ".mo")
+    )
     live = LiveContent(
-        settings.content_dir, lambda catalogue, previous, now: prerender(app, catalogue, links, previous, now)
+        settings.content_dir,
+        lambda catalogue, previous, modified: build(app, settings, catalogue, links, previous, modified),
+        code + str(sorted(links.manifest.items())),
     )
     responder = Responder(settings, policy, settings.public_url)
     app.extensions.update(
@@ -70,8 +80,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def prerender(app: Flask, catalogue: Catalogue, links: Links, previous: Table | None, now: datetime) -> Table:
-    """Render every widget variant, part, article page and the index once, each in its article's language."""
+def build(
+    app: Flask,
+    settings: Settings,
+    catalogue: Catalogue,
+    links: Links,
+    previous: Table | None,
+    modified: Mapping[str, datetime],
+) -> Table:
+    """The table of every widget variant, part, article page and the index, each in its article's language."""
     envs: dict[str, Environment] = {}
 
     def env_for(lang: str) -> Environment:
@@ -85,23 +102,38 @@ def prerender(app: Flask, catalogue: Catalogue, links: Links, previous: Table | 
             envs[lang] = overlay
         return envs[lang]
 
+    @contextmanager
+    def speaking(lang: str) -> Iterator[Environment]:
+        # Bodies may be rendered on a request's first visit, in any thread, outside Flask's
+        # dispatch: each render brings its own app context and locale.
+        with app.app_context(), force_locale(lang):
+            yield env_for(lang)
+
     def embed(article: Article, kind: Kind, theme: Theme, open: str | None) -> str:
-        with force_locale(article.lang):
-            return render_widget(env_for(article.lang), article, kind, "embed", links, theme=theme, open=open)
+        with speaking(article.lang) as env:
+            return render_widget(env, article, kind, "embed", links, theme=theme, open=open)
 
     def fragment(article: Article, kind: Kind) -> str:
-        with force_locale(article.lang):
-            return render_widget(env_for(article.lang), article, kind, "fragment", links)
+        with speaking(article.lang) as env:
+            return render_widget(env, article, kind, "fragment", links)
 
     def part(article: Article, kind: Kind, name: str) -> str:
-        with force_locale(article.lang):
-            return render_part(env_for(article.lang), article, kind, name, links)
+        with speaking(article.lang) as env:
+            return render_part(env, article, kind, name, links)
 
     def article_page(article: Article) -> str:
-        with force_locale(article.lang):
-            return render_article_page(env_for(article.lang), catalogue, article, links)
+        with speaking(article.lang) as env:
+            return render_article_page(env, catalogue, article, links)
 
-    env = app.jinja_env
-    renderers = Renderers(embed, fragment, part, article_page, lambda: render_index(env, catalogue, links))
-    with app.app_context():
-        return build_table(catalogue, renderers, now, previous)
+    def index() -> str:
+        with app.app_context():
+            return render_index(app.jinja_env, catalogue, links)
+
+    return Table(
+        catalogue,
+        Renderers(embed, fragment, part, article_page, index),
+        modified,
+        prerender=len(catalogue.articles) <= settings.prerender_limit,
+        cache_bytes=settings.render_cache_mb * 1024 * 1024,
+        previous=previous,
+    )

@@ -5,6 +5,7 @@ Knows nothing of HTTP or Flask. The file format is described in ``docs/content-f
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -139,6 +140,8 @@ class Article:
     sources: tuple[Source, ...]
     disclaimer: str | None
     reading_minutes: int
+    # Of the file's bytes: equal digests, equal articles (what a reload compares).
+    digest: str = ""
 
     def source(self, number: int) -> Source:
         return self.sources[number - 1]
@@ -355,6 +358,7 @@ class _FileChecker:
         self.path = path
         self.label = label
         self.problems: list[Problem] = []
+        self.digest = ""
 
     def error(self, field: str, message: str, line: int | None = None) -> None:
         self.problems.append(Problem(self.label, field, message, None if line is None else line + 1))
@@ -423,6 +427,7 @@ class _FileChecker:
         size = self.path.stat().st_size
         with self.path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew since stat()
+        self.digest = hashlib.sha256(raw).hexdigest()[:32]
         if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
             self.error("", f"is {max(size, len(raw)):,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
             return None
@@ -512,6 +517,7 @@ class _FileChecker:
             sources=sources,
             disclaimer=fields.disclaimer,
             reading_minutes=1,
+            digest=self.digest,
         )
         words = sum(len(text.plain.split()) for text in article.texts()) + sum(len(s.heading.split()) for s in sections)
         return replace(article, reading_minutes=max(1, math.ceil(words / WORDS_PER_MINUTE)))

@@ -65,21 +65,26 @@ def export_site(app: Flask, folder: Path, *, force: bool = False) -> ExportRepor
     links = cast(Links, app.extensions["widget.links"])
     responder = cast(Responder, app.extensions["widget.responder"])
     _check_target(folder, force, settings)
-    bodies = live.snapshot.table.bodies
-    files = {key: file_for(key) for key in bodies}
+    table = live.snapshot.table
 
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".export", dir=folder.parent))
     try:
         # mkdtemp makes the folder private; nginx's workers run as another user and must read it.
         staging.chmod(0o777 & ~_umask())
-        written = [path for key, body in bodies.items() for path in _write_body(staging / files[key], body)]
+        written: list[Path] = []
+        scripted: dict[PurePosixPath, Key] = {}  # the documents that load htmx
+        for key, body in table.items():  # one at a time: a large catalogue is never in memory whole
+            file = file_for(key)
+            written += _write_body(staging / file, body)
+            if body.scripts:
+                scripted[file] = key
         written += _copy_static(staging / "static", PROJECT_ROOT / "static", ASSETS_DIR, links.manifest)
         config = nginx_config(
             root=folder,
             settings=settings,
             responder=responder,
-            bodies={files[key]: (key, body) for key, body in bodies.items()},
+            scripted=scripted,
             static_names=[p.relative_to(staging / "static").as_posix() for p in written if _is_static(p, staging)],
         )
         (staging / CONFIG_NAME).write_text(config, encoding="utf-8")
@@ -216,15 +221,15 @@ def nginx_config(
     root: Path,
     settings: Settings,
     responder: Responder,
-    bodies: Mapping[PurePosixPath, tuple[Key, Body]],
+    scripted: Mapping[PurePosixPath, Key],
     static_names: Iterable[str],
 ) -> str:
     """The includable nginx file: the maps and one ``server {}`` that serves the exported folder."""
     origin = settings.public_url
     # Each route's profile admits no script; the documents that load htmx get their own (below).
-    scripted = {path: _header_kind(key) for path, (key, body) in bodies.items() if body.scripts}
+    loaders = {path: _header_kind(key) for path, key in scripted.items()}
     profiles: dict[str, Mapping[str, str]] = {}
-    variants = [(kind, False) for kind in HEADER_KINDS] + [(kind, True) for kind in sorted(set(scripted.values()))]
+    variants = [(kind, False) for kind in HEADER_KINDS] + [(kind, True) for kind in sorted(set(loaders.values()))]
     for kind, loads in variants:
         # The open policy: anyone may frame embeds and read fragments (Policy.frame_ancestors, .cors_origin).
         profiles[_profile(kind, loads)] = dict(
@@ -264,7 +269,7 @@ def nginx_config(
         kinds=_KINDS,
         exceptions="".join(
             f"    location = /{path} {{ internal; set $hw_profile {_profile(kind, True)}; }}\n"
-            for path, kind in sorted(scripted.items())
+            for path, kind in sorted(loaders.items())
         )
         or "    # (none)\n",
         static_types=_static_types(static_names),

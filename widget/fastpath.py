@@ -129,7 +129,7 @@ class FastPath:
             partner = self.responder.policy.partners.get(partner_id)
             if partner is None:
                 return None
-        table = self.live.snapshot.table.bodies
+        table = self.live.snapshot.table
         parts = path.split("/")
         if len(parts) == 4 and parts[1] == "embed":
             theme = params.get("theme")
@@ -140,19 +140,20 @@ class FastPath:
             open_part = params.get("open")
             if open_part == "":
                 return None  # Flask says why: "" is not a part
-            body = table.get(("embed", parts[2], parts[3], theme, open_part or ""))
+            body = table.get("embed", parts[2], parts[3], theme, open_part or "")
             return (body, "embed", self.responder.policy.frame_ancestors(partner)) if body else None
         if len(parts) == 4 and parts[1] == "fragment":
-            body = table.get(("fragment", parts[2], parts[3]))
+            body = table.get("fragment", parts[2], parts[3])
             return (body, "fragment", "*") if body else None
         if len(parts) == 5 and parts[1] == "fragment":
-            body = table.get(("part", parts[2], parts[3], parts[4]))
+            body = table.get("part", parts[2], parts[3], parts[4])
             return (body, "fragment", "*") if body else None
         if len(parts) == 3 and parts[1] == "articles":
-            body = table.get(("article", parts[2]))
+            body = table.get("article", parts[2])
             return (body, "page", "*") if body else None
         if path == "/":
-            return table[("index",)], "page", "*"
+            index = table.get("index")
+            return (index, "page", "*") if index else None
         return None
 
 

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,15 +23,17 @@ from .table import Table
 
 logger = logging.getLogger(__name__)
 
-Build = Callable[[Catalogue, Table | None, datetime], Table]
+# The catalogue, the table it replaces, and when each article ("" the index) last changed.
+Build = Callable[[Catalogue, Table | None, Mapping[str, datetime]], Table]
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     catalogue: Catalogue
     table: Table
-    version: str  # a digest of every body: equal versions serve equal bytes
+    version: str  # a digest of the code and every article file: equal versions serve equal bytes
     loaded_at: datetime
+    modified: Mapping[str, datetime]  # when each article ("" the index) last changed
     problems: tuple[Problem, ...] = ()  # of the last load or reload: errors and warnings
 
     @property
@@ -42,9 +44,11 @@ class Snapshot:
 class LiveContent:
     """Holds the current snapshot; ``reload()`` may run in any thread while requests are served."""
 
-    def __init__(self, folder: Path, build: Build) -> None:
+    def __init__(self, folder: Path, build: Build, code: str = "") -> None:
+        """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version."""
         self.folder = folder
         self._build = build
+        self._code = code
         self._lock = threading.Lock()
         catalogue = load_articles(folder)  # the first load must succeed: fail the deploy, not a page
         self.snapshot = self._snapshot(catalogue, None, catalogue.warnings)
@@ -58,7 +62,7 @@ class LiveContent:
             kept = self._last_good(previous.catalogue, good, problems)
             articles = dict(sorted({**kept, **good}.items()))
             catalogue = Catalogue(MappingProxyType(articles), tuple(p for p in problems if p.severity == "warning"))
-            snapshot = self._snapshot(catalogue, previous.table, tuple(problems))
+            snapshot = self._snapshot(catalogue, previous, tuple(problems))
             self.snapshot = snapshot  # one assignment: requests see the old snapshot or this one
             self.reloads += 1
         for problem in snapshot.errors:
@@ -75,14 +79,29 @@ class LiveContent:
             if slug in broken and slug not in good and (self.folder / f"{slug}.md").exists()
         }
 
-    def _snapshot(self, catalogue: Catalogue, previous: Table | None, problems: tuple[Problem, ...]) -> Snapshot:
+    def _snapshot(self, catalogue: Catalogue, previous: Snapshot | None, problems: tuple[Problem, ...]) -> Snapshot:
         now = datetime.now(UTC)
-        table = self._build(catalogue, previous, now)
-        digest = hashlib.sha256()
-        for key in sorted(table):
-            body = table.bodies[key]
-            digest.update("\0".join(key).encode() + b"\0" + body.etag.encode())
-        return Snapshot(catalogue, table, digest.hexdigest()[:16], now, problems)
+        digest = hashlib.sha256(self._code.encode())
+        for slug, article in catalogue.articles.items():
+            digest.update(f"\0{slug}\0{article.digest}".encode())
+        version = digest.hexdigest()[:16]
+        # An article keeps its time while its file's bytes stay the same; the index while nothing changes.
+        old = previous.catalogue.articles if previous else {}
+        modified = {
+            slug: previous.modified[slug] if previous and slug in old and old[slug].digest == article.digest else now
+            for slug, article in catalogue.articles.items()
+        }
+        modified[""] = previous.modified[""] if previous and previous.version == version else now
+        table = self._build(catalogue, previous.table if previous else None, modified)
+        return Snapshot(catalogue, table, version, now, MappingProxyType(modified), problems)
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """A digest of the files that turn articles into bodies (code, templates, translations)."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def start_watching(live: LiveContent, interval: float) -> threading.Thread:

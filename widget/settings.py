@@ -14,6 +14,8 @@ EMBED_POLICIES: tuple[EmbedPolicy, ...] = ("open", "partners")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PUBLIC_URL = "http://localhost:8000"
 DEFAULT_CACHE_MAX_AGE = 300
+DEFAULT_PRERENDER_LIMIT = 100
+DEFAULT_RENDER_CACHE_MB = 64
 
 
 class SettingsError(ValueError):
@@ -40,6 +42,10 @@ class Settings:
     partners_file: Path | None = None
     # "open": anyone may frame widgets and read fragments; "partners": only declared origins.
     embed_policy: EmbedPolicy = "open"
+    # Catalogues of up to this many articles are rendered whole when content loads; larger ones
+    # render each body on its first request, into a cache of at most render_cache_mb per process.
+    prerender_limit: int = DEFAULT_PRERENDER_LIMIT
+    render_cache_mb: int = DEFAULT_RENDER_CACHE_MB
 
     @property
     def cache_control(self) -> str:
@@ -75,6 +81,8 @@ class Settings:
             default_disclaimer=disclaimer,
             partners_file=partners_file,
             embed_policy=_choice(env, "WIDGET_EMBED_POLICY", EMBED_POLICIES, "open"),
+            prerender_limit=_int(env, "WIDGET_PRERENDER_LIMIT", DEFAULT_PRERENDER_LIMIT),
+            render_cache_mb=_int(env, "WIDGET_RENDER_CACHE_MB", DEFAULT_RENDER_CACHE_MB),
         )
 
 

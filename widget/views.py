@@ -269,6 +269,10 @@ def readyz() -> Response:
             "status": "ready",
             "articles": len(snapshot.catalogue.articles),
             "bodies": len(snapshot.table),
+            # All of them when the catalogue was rendered whole; else those rendered since, as cached.
+            "prerendered": snapshot.table.prerendered,
+            "rendered": snapshot.table.rendered,
+            "render_cache_bytes": snapshot.table.cached_bytes,
             "version": snapshot.version,
             "loaded_at": snapshot.loaded_at.isoformat(),
             "reloads": live().reloads,

@@ -1,0 +1,214 @@
+"""The table of bodies: rendered whole at load, or each body on its first request into a bounded cache.
+
+Whichever way a body was made, a reader and a cache see the same bytes and validators; a reload keeps
+what did not change; the on-request cache never holds more than its budget.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from widget import create_app
+from widget.content import load_articles
+from widget.live import LiveContent
+from widget.render import parts_of
+from widget.settings import Settings
+from widget.table import Renderers, Table
+
+SLUG = "lupus-numbness"
+OTHER = "small-fiber-neuropathy-testing"
+
+
+def make_app(content_dir: Path, *, limit: int, cache_mb: int = 64) -> Flask:
+    return create_app(
+        Settings(content_dir=content_dir, public_url=PUBLIC_URL, prerender_limit=limit, render_cache_mb=cache_mb)
+    )
+
+
+def live_of(app: Flask) -> LiveContent:
+    return app.extensions["widget.live"]  # type: ignore[no-any-return]
+
+
+def readyz(app: Flask) -> dict[str, object]:
+    return json.loads(app.test_client().get("/readyz").data)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def whole() -> Flask:
+    return make_app(SAMPLE_CONTENT, limit=100)
+
+
+@pytest.fixture
+def on_request() -> Flask:
+    return make_app(SAMPLE_CONTENT, limit=0)
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(SAMPLE_CONTENT, folder)
+    return folder
+
+
+def test_every_body_has_the_same_bytes_either_way(whole, on_request):
+    rendered_whole = dict(live_of(whole).snapshot.table.items())
+    lazy = live_of(on_request).snapshot.table
+
+    assert list(lazy) == list(rendered_whole)
+    for key, body in rendered_whole.items():
+        made = lazy.get(*key)
+        assert made is not None, key
+        assert (made.data, made.etag, made.encoded, made.scripts) == (body.data, body.etag, body.encoded, body.scripts)
+
+
+def test_the_same_url_gets_the_same_answer_either_way(whole, on_request):
+    paths = ["/", f"/articles/{SLUG}", f"/fragment/{SLUG}/sources", f"/fragment/{SLUG}/sections/overview"]
+    paths += [f"/embed/{SLUG}/sections?theme=dark&open=overview", f"/embed/{OTHER}/takeaway?theme=light"]
+    for path in paths:
+        for encoding in ("br", "gzip", "identity"):
+            a = whole.test_client().get(path, headers={"Accept-Encoding": encoding})
+            b = on_request.test_client().get(path, headers={"Accept-Encoding": encoding})
+            assert (b.status_code, b.data, b.headers["ETag"]) == (a.status_code, a.data, a.headers["ETag"]), path
+            assert b.headers.get("Content-Encoding") == a.headers.get("Content-Encoding")
+
+
+def test_readyz_says_how_bodies_are_held(whole, on_request):
+    assert readyz(whole)["prerendered"] is True
+    assert readyz(whole)["rendered"] == readyz(whole)["bodies"]
+
+    before = readyz(on_request)
+    assert before["prerendered"] is False
+    assert before["bodies"] == readyz(whole)["bodies"]
+    assert before["rendered"] == 1  # the index: every request for "/" would need it
+    client = on_request.test_client()
+    client.get(f"/fragment/{SLUG}/comparison")
+    client.get(f"/fragment/{SLUG}/comparison")
+    assert readyz(on_request)["rendered"] == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"/fragment/{SLUG}/sections/no-such-part", 404),
+        (f"/embed/{SLUG}/sections?open=no-such-part", 400),
+        (f"/embed/{SLUG}/takeaway?open=overview", 400),  # a part of another widget
+        (f"/embed/{SLUG}/takeaway?theme=sepia", 400),
+        ("/fragment/no-such-article/takeaway", 404),
+        (f"/fragment/{SLUG}/no-such-widget", 404),
+    ],
+)
+def test_what_does_not_exist_is_not_rendered_on_request(on_request, path, status):
+    response = on_request.test_client().get(path)
+
+    assert response.status_code == status
+    assert readyz(on_request)["rendered"] == 1
+
+
+def test_reload_keeps_unchanged_bodies_and_dates_the_changed_ones(content_dir):
+    for limit in (100, 0):
+        app = make_app(content_dir, limit=limit)
+        live = live_of(app)
+        client = app.test_client()
+        before = {path: client.get(path) for path in (f"/fragment/{SLUG}/takeaway", f"/fragment/{OTHER}/takeaway")}
+        article = content_dir / f"{SLUG}.md"
+        text = article.read_text(encoding="utf-8")
+        article.write_text(text.replace("title: Is numbness", "title: Edited, is numbness", 1), encoding="utf-8")
+        try:
+            old_version = live.snapshot.version
+            live.reload()
+            after = {path: client.get(path) for path in before}
+        finally:
+            article.write_text(text, encoding="utf-8")
+
+        assert live.snapshot.errors == ()
+        assert live.snapshot.version != old_version
+        assert b"Edited, is numbness" in client.get(f"/embed/{SLUG}/takeaway").data
+        unchanged = f"/fragment/{OTHER}/takeaway"
+        assert after[unchanged].headers["ETag"] == before[unchanged].headers["ETag"]
+        assert after[unchanged].headers["Last-Modified"] == before[unchanged].headers["Last-Modified"]
+        assert live.snapshot.modified[OTHER] < live.snapshot.modified[SLUG], limit
+
+
+def test_reload_of_unchanged_files_changes_nothing(content_dir):
+    app = make_app(content_dir, limit=0)
+    live = live_of(app)
+    app.test_client().get(f"/fragment/{SLUG}/sources")
+    body = live.snapshot.table.get("fragment", SLUG, "sources")
+
+    first = live.snapshot
+    live.reload()
+
+    assert live.snapshot.version == first.version
+    assert live.snapshot.modified == first.modified
+    # Carried over as it was: nothing rendered again, the same object in memory.
+    assert live.snapshot.table.get("fragment", SLUG, "sources") is body
+
+
+def test_on_request_cache_stays_within_its_budget():
+    catalogue = load_articles(SAMPLE_CONTENT)
+    made: list[tuple[str, ...]] = []
+
+    def page(*name: object) -> str:
+        made.append(tuple(map(str, name)))
+        return f"<p>{name}</p>" + "x" * 3000  # about 3.5 KB a body with its encodings
+
+    renderers = Renderers(
+        embed=lambda article, kind, theme, open: page(article.slug, kind, theme, open),
+        fragment=lambda article, kind: page(article.slug, kind),
+        part=lambda article, kind, part: page(article.slug, kind, part),
+        article=lambda article: page(article.slug),
+        index=lambda: page("index"),
+    )
+    now = datetime.now(UTC)
+    modified = {"": now, **dict.fromkeys(catalogue.articles, now)}
+    table = Table(catalogue, renderers, modified, prerender=False, cache_bytes=20_000)
+
+    keys = list(table)
+    for key in keys:
+        body = table.get(*key)
+        assert body is not None
+        assert body.data.startswith(b"<p>")
+        assert table.cached_bytes <= 20_000
+    assert table.rendered < len(keys)  # the least recently used went out
+    # The most recent stays; asking again renders nothing new.
+    count = len(made)
+    assert table.get(*keys[-1]) is not None
+    assert len(made) == count
+    # An old one comes back by rendering it again, to the same bytes.
+    first = keys[1]
+    again = table.get(*first)
+    assert again is not None and len(made) == count + 1
+
+
+def test_concurrent_first_requests_get_equal_bodies(on_request):
+    table = live_of(on_request).snapshot.table
+    catalogue = live_of(on_request).snapshot.catalogue
+    keys = [("embed", SLUG, "sections", "dark", part) for part in parts_of(catalogue.get(SLUG), "sections")]
+    seen: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            for key in keys:
+                body = table.get(*key)
+                assert body is not None
+                seen.append(body.etag.encode() + body.data)
+        except BaseException as exc:  # noqa: BLE001 - reported below, from the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(set(seen)) == len(keys)
