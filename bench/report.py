@@ -187,19 +187,21 @@ def _http(opts: argparse.Namespace, http: dict[str, Any]) -> list[str]:
 def _growth(growth: list[Growth]) -> list[str]:
     lines = [
         "## Growth (generated articles; gunicorn.conf.py and `wsgi:application`)\n",
-        "| articles | bodies | start-up until /readyz | RSS, summed over master + workers | PSS, summed "
-        "| RSS / PSS after the spread load |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| articles | bodies | first start until /readyz (every file parsed) | restart (article cache) "
+        "| RSS, summed over master + workers | PSS, summed | RSS / PSS after the spread load |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     baseline = min(g.articles for g in growth) if len(growth) > 1 else None
     for g in growth:
         ready = f"{g.ready_s:.1f} s" if g.ready_s is not None else f"> {g.timeout_s:.0f} s (timed out)"
+        warm = f"{g.warm_s:.1f} s" if g.warm_s is not None else "n/a"
         mem, after = g.memory, g.memory_after_load
         bodies = f"{g.bodies:,}" if g.bodies is not None else "n/a"
         rss = f"{megabytes(mem.rss)} ({mem.processes} processes)" if mem else "n/a"
         after_text = f"{megabytes(after.rss)} / {megabytes(after.pss)}" if after else "-"
         lines.append(
-            f"| {g.articles:,}{' (baseline)' if g.articles == baseline else ''} | {bodies} | {ready} | {rss} | {megabytes(mem.pss if mem else None)} | {after_text} |"
+            f"| {g.articles:,}{' (baseline)' if g.articles == baseline else ''} | {bodies} | {ready} | {warm} "
+            f"| {rss} | {megabytes(mem.pss if mem else None)} | {after_text} |"
         )
     lines += [f"\n- {g.articles:,} articles: {g.note}" for g in growth if g.note]
     if (estimate := ready_estimate(growth)) is not None:
@@ -248,10 +250,26 @@ def _targets(
     for g in growth or []:
         if g.articles != GROWTH_TARGET_ARTICLES:
             continue
-        ready = f"{g.ready_s:.1f} s" if g.ready_s is not None else f"not ready in {g.timeout_s:.0f} s"
-        ready_ok = g.ready_s is not None and g.ready_s < READY_TARGET_S
-        lines.append(f"| {g.articles:,} articles ready < {READY_TARGET_S:.0f} s | {ready} | {verdict(ready_ok)} |")
-        if g.memory:
+        for label, took in (("first start", g.ready_s), ("restart with the article cache", g.warm_s)):
+            ready = f"{took:.1f} s" if took is not None else f"not ready in {g.timeout_s:.0f} s"
+            ok = took is not None and took < READY_TARGET_S
+            lines.append(
+                f"| {g.articles:,} articles ready < {READY_TARGET_S:.0f} s, {label} | {ready} | {verdict(ok)} |"
+            )
+        for label, memory in (
+            ("first start", g.memory_cold),
+            ("restart", g.memory),
+            ("after the spread load", g.memory_after_load),
+        ):
+            if memory is None or (label == "restart" and g.ready_s is None):
+                continue
+            used = _used(memory)
+            what = "PSS" if memory.pss is not None else "RSS"
+            lines.append(
+                f"| {g.articles:,} articles < 1 GB across master + workers ({what}), {label} "
+                f"| {megabytes(used)} (RSS sum {megabytes(memory.rss)}) | {verdict(used < MEMORY_TARGET)} |"
+            )
+        if g.ready_s is None and g.memory:
             used = _used(g.memory)
             what = "PSS" if g.memory.pss is not None else "RSS"
             # A server still loading gives a lower bound: it can miss the target, not meet it.

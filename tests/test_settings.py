@@ -26,6 +26,9 @@ def test_settings_defaults():
         default_disclaimer=None,
         partners_file=DEFAULT_PARTNERS_FILE,
         embed_policy="open",
+        prerender_limit=100,
+        render_cache_mb=64,
+        cache_dir=PROJECT_ROOT / "build" / "cache",
     )
 
 
@@ -46,6 +49,9 @@ def test_settings_read_every_variable(tmp_path):
         "WIDGET_DEFAULT_DISCLAIMER": "  Not medical advice.  ",
         "WIDGET_PARTNERS_FILE": str(partners),
         "WIDGET_EMBED_POLICY": "partners",
+        "WIDGET_PRERENDER_LIMIT": "0",
+        "WIDGET_RENDER_CACHE_MB": "8",
+        "WIDGET_CACHE_DIR": str(tmp_path / "cache"),
     }
 
     settings = Settings.from_env(env)
@@ -57,6 +63,9 @@ def test_settings_read_every_variable(tmp_path):
         default_disclaimer="Not medical advice.",
         partners_file=partners,
         embed_policy="partners",
+        prerender_limit=0,
+        render_cache_mb=8,
+        cache_dir=tmp_path / "cache",
     )
 
 
@@ -208,3 +217,23 @@ def test_settings_public_url_trailing_slash_stripped(raw, value):
 def test_settings_error_is_value_error():
     with pytest.raises(ValueError, match="WIDGET_CACHE_MAX_AGE"):
         Settings.from_env({"WIDGET_CACHE_MAX_AGE": "5m"})
+
+
+def test_settings_cache_dir_off_keeps_the_article_cache_in_memory():
+    assert Settings.from_env({"WIDGET_CACHE_DIR": "off"}).cache_dir is None
+    assert Settings(content_dir=DEFAULT_CONTENT_DIR).cache_dir is None
+
+
+def test_settings_cache_dir_is_a_file(tmp_path):
+    file = tmp_path / "cache"
+    file.write_text("", encoding="utf-8")
+
+    with pytest.raises(SettingsError, match="WIDGET_CACHE_DIR must be a folder"):
+        Settings.from_env({"WIDGET_CACHE_DIR": str(file)})
+
+
+@pytest.mark.parametrize("name", ["WIDGET_PRERENDER_LIMIT", "WIDGET_RENDER_CACHE_MB"])
+@pytest.mark.parametrize("raw", ["-1", "lots", "1.5"])
+def test_settings_render_budgets_refused(name, raw):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: raw})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,7 +15,7 @@ from whitenoise import WhiteNoise
 from . import views
 from .assets import ASSETS_DIR, build_assets, is_immutable
 from .cli import export_command
-from .content import Article, Catalogue
+from .content import Article, ArticleCache, Catalogue
 from .embedding import Policy, SecureDefaults
 from .fastpath import FastPath, Responder
 from .live import LiveContent, fingerprint
@@ -46,10 +47,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         for path in (PROJECT_ROOT / folder).rglob("*")
         if path.is_file() and path.suffix in (".py", ".html", ".mo")
     )
+    cache = None
+    if settings.cache_dir is not None:
+        # One file per content folder: two deployments may share a cache folder.
+        folder = hashlib.sha256(str(settings.content_dir.resolve()).encode()).hexdigest()[:12]
+        cache = ArticleCache(settings.cache_dir / f"articles-{folder}.pickle")
     live = LiveContent(
         settings.content_dir,
         lambda catalogue, previous, modified: build(app, settings, catalogue, links, previous, modified),
         code + str(sorted(links.manifest.items())),
+        cache,
     )
     responder = Responder(settings, policy, settings.public_url)
     app.extensions.update(

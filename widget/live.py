@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from .content import Article, Catalogue, Problem, check_articles, load_articles
+from .content import Article, ArticleCache, Catalogue, Problem, check_articles, load_articles
 from .table import Table
 
 logger = logging.getLogger(__name__)
@@ -44,13 +44,18 @@ class Snapshot:
 class LiveContent:
     """Holds the current snapshot; ``reload()`` may run in any thread while requests are served."""
 
-    def __init__(self, folder: Path, build: Build, code: str = "") -> None:
-        """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version."""
+    def __init__(self, folder: Path, build: Build, code: str = "", cache: ArticleCache | None = None) -> None:
+        """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version.
+
+        ``cache``: what each file gave, so loads parse only the files that changed (see ArticleCache).
+        """
         self.folder = folder
         self._build = build
         self._code = code
+        self.cache = cache if cache is not None else ArticleCache()
         self._lock = threading.Lock()
-        catalogue = load_articles(folder)  # the first load must succeed: fail the deploy, not a page
+        catalogue = load_articles(folder, cache=self.cache)  # must succeed: fail the deploy, not a page
+        self.cache.save()
         self.snapshot = self._snapshot(catalogue, None, catalogue.warnings)
         self.reloads = 0
 
@@ -58,13 +63,14 @@ class LiveContent:
         """Read the folder again; keep the last good version of any article whose file has errors."""
         with self._lock:
             previous = self.snapshot
-            good, problems = check_articles(self.folder)
+            good, problems = check_articles(self.folder, cache=self.cache)
             kept = self._last_good(previous.catalogue, good, problems)
             articles = dict(sorted({**kept, **good}.items()))
             catalogue = Catalogue(MappingProxyType(articles), tuple(p for p in problems if p.severity == "warning"))
             snapshot = self._snapshot(catalogue, previous, tuple(problems))
             self.snapshot = snapshot  # one assignment: requests see the old snapshot or this one
             self.reloads += 1
+            self.cache.save()
         for problem in snapshot.errors:
             logger.error("Reload kept the last good version: %s", problem)
         logger.info("Reloaded %d articles from %s: version %s", len(articles), self.folder, snapshot.version)

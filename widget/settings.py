@@ -16,6 +16,7 @@ DEFAULT_PUBLIC_URL = "http://localhost:8000"
 DEFAULT_CACHE_MAX_AGE = 300
 DEFAULT_PRERENDER_LIMIT = 100
 DEFAULT_RENDER_CACHE_MB = 64
+DEFAULT_CACHE_DIR = PROJECT_ROOT / "build" / "cache"
 
 
 class SettingsError(ValueError):
@@ -46,6 +47,9 @@ class Settings:
     # render each body on its first request, into a cache of at most render_cache_mb per process.
     prerender_limit: int = DEFAULT_PRERENDER_LIMIT
     render_cache_mb: int = DEFAULT_RENDER_CACHE_MB
+    # Where what each article file gave is kept between runs, so a restart parses only changed
+    # files (widget.content.ArticleCache); None keeps it in memory only.
+    cache_dir: Path | None = None
 
     @property
     def cache_control(self) -> str:
@@ -83,7 +87,17 @@ class Settings:
             embed_policy=_choice(env, "WIDGET_EMBED_POLICY", EMBED_POLICIES, "open"),
             prerender_limit=_int(env, "WIDGET_PRERENDER_LIMIT", DEFAULT_PRERENDER_LIMIT),
             render_cache_mb=_int(env, "WIDGET_RENDER_CACHE_MB", DEFAULT_RENDER_CACHE_MB),
+            cache_dir=_cache_dir(env.get("WIDGET_CACHE_DIR", "").strip()),
         )
+
+
+def _cache_dir(raw: str) -> Path | None:
+    if raw == "off":
+        return None
+    folder = Path(raw) if raw else DEFAULT_CACHE_DIR
+    if folder.exists() and not folder.is_dir():
+        raise SettingsError(f"WIDGET_CACHE_DIR must be a folder (or 'off'), got '{raw}'.")
+    return folder
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[EmbedPolicy, ...], default: EmbedPolicy) -> EmbedPolicy:

@@ -1,0 +1,141 @@
+"""What each article file gave, kept by its digest: reloads and restarts parse only the files that changed."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from widget import create_app
+from widget.content import ArticleCache, check_articles, load_articles
+from widget.live import LiveContent
+from widget.settings import Settings
+
+SLUG = "lupus-numbness"
+OTHER = "small-fiber-neuropathy-testing"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "articles"
+    shutil.copytree(SAMPLE_CONTENT, target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_restart_parses_nothing_and_gives_equal_articles(folder, tmp_path):
+    file = tmp_path / "cache" / "articles.pickle"
+    first = ArticleCache(file)
+    fresh = load_articles(folder, cache=first)
+    first.save()
+
+    second = ArticleCache(file)
+    again = load_articles(folder, cache=second)
+
+    assert file.is_file()
+    assert (first.hits, second.hits) == (0, 2)
+    assert dict(again.articles) == dict(fresh.articles)
+    assert again.warnings == fresh.warnings
+
+
+def test_only_changed_files_are_parsed_again(folder, tmp_path):
+    cache = ArticleCache(tmp_path / "articles.pickle")
+    load_articles(folder, cache=cache)
+    edit(folder / f"{SLUG}.md", "title: Is numbness", "title: Edited, is numbness")
+
+    articles, problems = check_articles(folder, cache=cache)
+
+    assert cache.hits == 1  # the other file
+    assert articles[SLUG].title.startswith("Edited, is numbness")
+    assert not [p for p in problems if p.severity == "error"]
+
+
+def test_a_broken_file_is_reported_from_the_cache_too(folder):
+    cache = ArticleCache()
+    edit(folder / f"{OTHER}.md", "title:", "title: [unclosed")
+    _, first = check_articles(folder, cache=cache)
+
+    articles, second = check_articles(folder, cache=cache)
+
+    assert cache.hits == 2
+    assert OTHER not in articles
+    assert [str(p) for p in second] == [str(p) for p in first]
+    assert any(p.field == "front matter" and p.severity == "error" for p in second)
+
+
+def test_removed_files_are_forgotten(folder):
+    cache = ArticleCache()
+    check_articles(folder, cache=cache)
+    (folder / f"{OTHER}.md").unlink()
+
+    check_articles(folder, cache=cache)
+
+    assert list(cache.entries) == [str(folder / f"{SLUG}.md")]
+
+
+def test_review_age_follows_the_day_not_the_cache(folder):
+    cache = ArticleCache()
+    _, today = check_articles(folder, date(2026, 6, 1), cache)
+    _, later = check_articles(folder, date(2031, 6, 1), cache)
+
+    assert cache.hits == 2
+    assert not [p for p in today if p.field == "reviewed"]
+    stale = [p for p in later if p.field == "reviewed"]
+    assert len(stale) == 2
+    assert all(p.severity == "warning" and "over a year ago" in p.message and p.line for p in stale)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a pickle", pickle.dumps(["a", "list"]), pickle.dumps(("other code", {}))],
+    ids=["empty", "garbage", "wrong shape", "other code"],
+)
+def test_an_unusable_cache_file_is_ignored(folder, tmp_path, caplog, content):
+    file = tmp_path / "articles.pickle"
+    file.write_bytes(content)
+
+    with caplog.at_level(logging.INFO, logger="widget.content"):
+        cache = ArticleCache(file)
+        catalogue = load_articles(folder, cache=cache)
+
+    assert cache.hits == 0
+    assert sorted(catalogue.articles) == [SLUG, OTHER]
+    assert str(file) in caplog.text
+
+
+def test_a_cache_that_cannot_be_written_fails_nothing(folder, tmp_path, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    cache = ArticleCache(blocker / "articles.pickle")
+    load_articles(folder, cache=cache)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache.save()
+
+    assert "Could not write the article cache" in caplog.text
+
+
+def test_the_app_keeps_its_cache_in_the_cache_dir_and_reloads_parse_only_changes(folder, tmp_path):
+    settings = Settings(content_dir=folder, public_url=PUBLIC_URL, cache_dir=tmp_path / "cache")
+    create_app(settings)
+    app = create_app(settings)  # a restart
+    live: LiveContent = app.extensions["widget.live"]
+
+    assert live.cache.hits == 2
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [live.cache.file.name]  # type: ignore[union-attr]
+
+    edit(folder / f"{SLUG}.md", "title: Is numbness", "title: Edited, is numbness")
+    live.reload()
+
+    assert live.cache.hits == 3
+    assert b"Edited, is numbness" in app.test_client().get(f"/embed/{SLUG}/takeaway").data
