@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
 from widget import create_app
-from widget.content import ArticleCache, check_articles, load_articles
+from widget.content import ArticleCache, check_articles, check_file, load_articles
 from widget.live import LiveContent
 from widget.settings import Settings
 
@@ -139,3 +139,37 @@ def test_the_app_keeps_its_cache_in_the_cache_dir_and_reloads_parse_only_changes
 
     assert live.cache.hits == 3
     assert b"Edited, is numbness" in app.test_client().get(f"/embed/{SLUG}/takeaway").data
+
+
+def test_many_changed_files_are_parsed_in_several_processes_to_the_same_result(tmp_path, caplog):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    shutil.copy(SAMPLE_CONTENT / f"{SLUG}.md", folder)  # which each copy names as related
+    for n in range(70):  # three tasks of PARALLEL_CHUNK files
+        shutil.copy(SAMPLE_CONTENT / f"{OTHER}.md", folder / f"copy-{n:02d}.md")
+        edit(folder / f"copy-{n:02d}.md", f"slug: {OTHER}", f"slug: copy-{n:02d}")
+    edit(folder / "copy-07.md", "title:", "title: [unclosed")
+    serial = ArticleCache(processes=1)
+    parallel = ArticleCache(processes=2, parallel_from=2)
+
+    expected = check_articles(folder, date(2026, 6, 1), serial)
+    with caplog.at_level(logging.INFO, logger="widget.content"):
+        found = check_articles(folder, date(2026, 6, 1), parallel)
+
+    assert "Parsed 71 article files in 2 processes" in caplog.text
+    assert found == expected
+    assert len(found[0]) == 69  # not copy-07, nor the lupus article, whose related article is not here
+    assert {p.file for p in found[1] if p.severity == "error"} == {
+        str(folder / "copy-07.md"),
+        str(folder / f"{SLUG}.md"),
+    }
+
+
+def test_a_file_gone_before_it_is_read_is_an_error_not_a_crash(folder):
+    # Removed between listing the folder and reading it (an editor saving by rename, say).
+    gone = folder / "removed-meanwhile.md"
+
+    checked = check_file(gone)
+
+    assert checked.article is None
+    assert [(p.file, p.message) for p in checked.problems] == [(str(gone), "cannot be read: No such file or directory")]

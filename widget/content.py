@@ -12,8 +12,10 @@ import math
 import os
 import pickle
 import re
+import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
@@ -433,10 +435,14 @@ class _FileChecker:
             self.error("body", issue.message, None if issue.line is None else body_offset + issue.line)
 
     def _read(self) -> str | None:
-        size = self.path.stat().st_size
-        with self.path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew since stat()
-        self.digest = hashlib.sha256(raw).hexdigest()[:32]
+        try:
+            size = self.path.stat().st_size
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)  # never more, even if the file grew since stat()
+        except OSError as exc:  # removed since the folder was listed, or not ours to read
+            self.error("", f"cannot be read: {exc.strerror or exc}")
+            return None
+        self.digest = hashlib.sha256(raw).hexdigest()[:32]  # as _digest() computes it
         if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
             self.error("", f"is {max(size, len(raw)):,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
             return None
@@ -611,15 +617,15 @@ def check_articles(
     found: dict[str, tuple[str, Article, bool]] = {}  # slug -> (file, article, whether the file has errors)
     problems: list[Problem] = []
     paths = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    files = cache if cache is not None else ArticleCache()
-    seen: dict[str, Checked] = {}
+    articles = []
     for path in paths:
-        label = str(path)
-        if path.suffix != ".md" or not path.is_file():
-            problems.append(Problem(label, "", "is not an article file (*.md) and was ignored", severity="warning"))
-            continue
-        checked = files.check(path, label)
-        seen[label] = checked
+        if path.suffix == ".md" and path.is_file():
+            articles.append(path)
+        else:
+            problems.append(Problem(str(path), "", "is not an article file (*.md) and was ignored", severity="warning"))
+    files = cache if cache is not None else ArticleCache()
+    seen = files.check_all(articles)
+    for label, checked in seen.items():
         problems.extend(checked.problems)
         article = checked.article
         if article is None:
@@ -631,7 +637,6 @@ def check_articles(
             problems.append(Problem(label, "slug", f"'{article.slug}' is already used by {found[article.slug][0]}"))
             continue
         found[article.slug] = (label, article, any(p.severity == "error" for p in checked.problems))
-    files.keep_only(seen)
     if not any(path.suffix == ".md" for path in paths):
         problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
     for slug, (label, article, broken) in list(found.items()):
@@ -664,6 +669,66 @@ def _parser_version() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+PARALLEL_CHUNK = 32  # files a process at least: enough to outweigh starting it
+
+
+def check_file(path: Path) -> Checked:
+    """Read and check one article file; never raises for bad content."""
+    checker = _FileChecker(path, str(path))
+    article = checker.check()
+    return Checked(checker.digest, article, tuple(checker.problems), checker.reviewed_line)
+
+
+def _check_elsewhere(paths: list[Path], processes: int) -> list[Checked]:
+    """Check ``paths`` in ``processes`` fresh interpreters, in order: parsing is pure Python (the GIL).
+
+    Plain child processes reading paths from stdin and writing results to stdout: multiprocessing
+    would fork a process that may have threads, or re-run the caller's main module (spawn).
+    """
+    size = -(-len(paths) // processes)
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+    command = [sys.executable, "-c", "from widget.content import _check_stdin; _check_stdin()"]
+    children = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env) for _ in chunks]
+    try:
+        for child, chunk in zip(children, chunks, strict=True):
+            assert child.stdin is not None
+            child.stdin.write(pickle.dumps([str(path) for path in chunk]))
+            child.stdin.close()
+        found: list[Checked] = []
+        for child in children:
+            assert child.stdout is not None
+            output = child.stdout.read()
+            if child.wait() != 0:
+                raise RuntimeError(f"a parsing process exited with status {child.returncode}")
+            found += pickle.loads(output)
+        if len(found) != len(paths):
+            raise RuntimeError(f"{len(found)} results for {len(paths)} files")
+        return found
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
+
+
+def _check_stdin() -> None:
+    """The child's side of :func:`_check_elsewhere`."""
+    paths = pickle.load(sys.stdin.buffer)
+    sys.stdout.buffer.write(pickle.dumps([check_file(Path(path)) for path in paths], pickle.HIGHEST_PROTOCOL))
+
+
+def _digest(path: Path) -> str:
+    """Of the bytes the checker would read; "" when the file cannot be read (never equal to a kept one)."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).hexdigest()[:32]
+    except OSError:
+        return ""
 
 
 def _fast_pickling() -> None:
@@ -711,8 +776,11 @@ class ArticleCache:
     the operator can write (as the code itself does); one that cannot be read is ignored.
     """
 
-    def __init__(self, file: Path | None = None) -> None:
+    def __init__(self, file: Path | None = None, *, processes: int | None = None, parallel_from: int = 256) -> None:
+        """``processes`` parse at once when at least ``parallel_from`` files changed (default: one per CPU)."""
         self.file = file
+        self.processes = processes or len(os.sched_getaffinity(0))
+        self.parallel_from = parallel_from
         self.entries: dict[str, Checked] = {}
         self.hits = 0
         self.changed = False  # since read or saved: whether saving would write anything new
@@ -720,28 +788,39 @@ class ArticleCache:
         if file is not None:
             self._read(file)
 
-    def check(self, path: Path, label: str) -> Checked:
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            raw = None
-        digest = hashlib.sha256(raw).hexdigest()[:32] if raw is not None else ""
-        kept = self.entries.get(label)
-        if kept is not None and digest and kept.digest == digest:
-            self.hits += 1
-            return kept
-        checker = _FileChecker(path, label)
-        article = checker.check()
-        checked = Checked(checker.digest, article, tuple(checker.problems), checker.reviewed_line)
-        self.entries[label] = checked
-        self.changed = True
-        return checked
+    def check_all(self, paths: Sequence[Path]) -> dict[str, Checked]:
+        """What each file gave, by label (its path), in order; parses only the files not seen as they are.
 
-    def keep_only(self, seen: Mapping[str, Checked]) -> None:
-        """Forget files that are gone, so the cache never outgrows the folder."""
-        self.changed = self.changed or seen.keys() != self.entries.keys()
-        self.entries = dict(seen)
+        Many changed files (a first start) are parsed by a process per CPU: parsing is pure Python.
+        The cache then holds exactly these files, so it never outgrows the folder.
+        """
+        kept: dict[str, Checked] = {}
+        missing: list[Path] = []
+        for path in paths:
+            before = self.entries.get(str(path))
+            if before is not None and before.digest and before.digest == _digest(path):
+                kept[str(path)] = before
+            else:
+                missing.append(path)
+        self.hits += len(kept)
+        parsed = dict(zip(map(str, missing), self._parse(missing), strict=True))
+        self.changed = self.changed or bool(parsed) or len(kept) != len(self.entries)
+        self.entries = {str(path): kept.get(str(path)) or parsed[str(path)] for path in paths}
+        return dict(self.entries)
+
+    def _parse(self, paths: list[Path]) -> list[Checked]:
+        processes = min(self.processes, len(paths) // PARALLEL_CHUNK)
+        if len(paths) < self.parallel_from or processes < 2:
+            return [check_file(path) for path in paths]
+        began = time.monotonic()
+        try:
+            found = _check_elsewhere(paths, processes)
+        except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
+            logger.warning("Parsing in %d processes failed (%s); parsing in this one", processes, exc)
+            return [check_file(path) for path in paths]
+        took = time.monotonic() - began
+        logger.info("Parsed %d article files in %d processes in %.1f s", len(paths), processes, took)
+        return found
 
     def save(self) -> None:
         """Write the cache to its file, if it has one and anything changed."""
