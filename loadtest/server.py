@@ -29,6 +29,7 @@ class Options:
 
     workers: int | None = None
     threads: int | None = None
+    prerender_limit: int | None = None  # 0: every body rendered on its first request (widget.table)
     start_timeout: float = 60.0
     config: Path = ROOT / "gunicorn.conf.py"
 
@@ -93,6 +94,9 @@ def server_env(content: Path, port: int, watch_interval: int, options: Options) 
         env["WEB_CONCURRENCY"] = str(options.workers)
     if options.threads:
         env["WIDGET_THREADS"] = str(options.threads)
+    if options.prerender_limit is not None:
+        env["WIDGET_PRERENDER_LIMIT"] = str(options.prerender_limit)
+    env["WIDGET_CACHE_DIR"] = str(content.parent / "article-cache")
     return env
 
 

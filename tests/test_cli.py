@@ -144,3 +144,15 @@ def test_flask_command_checks_content_that_would_not_load(invalid_dir):
     assert result.returncode == 1
     assert result.stderr == f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}\n"
     assert result.stdout == f"0 article(s) checked in {invalid_dir}: 1 error(s), 0 warning(s).\n"
+
+
+def test_check_reports_an_invalid_partners_file(runner, tmp_path):
+    partners = tmp_path / "partners.toml"
+    partners.write_text('[partners.acme]\nname = "Acme"\norigins = ["https://*.acme.example"]\n', encoding="utf-8")
+
+    result = runner.invoke(content, ["check", "--dir", str(SAMPLE_CONTENT), "--partners", str(partners)])
+
+    assert result.exit_code == 1
+    assert str(partners) in result.stderr
+    assert "acme" in result.stderr
+    assert result.output.splitlines()[-1].endswith(": 1 error(s), 4 warning(s).")

@@ -8,6 +8,7 @@ two workers, WIDGET_WATCH_INTERVAL=1) on 127.0.0.1 and always stops it.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,16 @@ def test_steady_load_has_no_failed_request(setup):
     statuses = {status for _, status in result.load.statuses}
     assert statuses == {200, 304, 400, 404}
     assert result.load.succeeded > 1000
+
+
+def test_steady_load_rendering_on_request_has_no_failed_request(setup):
+    # What a large catalogue does: every body rendered on its first request, by threads at once.
+    setup = replace(setup, server=Options(workers=2, prerender_limit=0))
+    result = steady(setup, duration=6)
+
+    assert not failed_checks(result), failed_checks(result)
+    assert result.load.failures == []
+    assert result.load.succeeded > 500
 
 
 def test_reload_under_load_serves_the_last_good_version(setup):

@@ -21,7 +21,7 @@ from tests.browser.helpers import PARTNER_ID, OpenVisit, Sites, Theme, Visit
 from tests.browser.partner_site import PartnerServer, PartnerSite
 from tests.conftest import SAMPLE_CONTENT
 from widget import create_app
-from widget.settings import EmbedPolicy, Settings
+from widget.settings import DEFAULT_PRERENDER_LIMIT, EmbedPolicy, Settings
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -49,9 +49,17 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     for policy in ("open", "partners"):
         server = make_server("127.0.0.1", 0, _starting, threaded=True, request_handler=_QuietHandler)
         url = f"http://127.0.0.1:{server.server_port}"
-        server.app = create_app(
-            Settings(content_dir=SAMPLE_CONTENT, public_url=url, partners_file=partners_file, embed_policy=policy)
+        # The "partners" server renders each body on its first request, as a large catalogue does
+        # (widget.table), so the browser sees both ways of serving.
+        limit = 0 if policy == "partners" else DEFAULT_PRERENDER_LIMIT
+        settings = Settings(
+            content_dir=SAMPLE_CONTENT,
+            public_url=url,
+            partners_file=partners_file,
+            embed_policy=policy,
+            prerender_limit=limit,
         )
+        server.app = create_app(settings)
         servers[policy] = server
     urls: dict[EmbedPolicy, str] = {policy: f"http://127.0.0.1:{s.server_port}" for policy, s in servers.items()}
     good_site.widgets = stranger_site.widgets = {str(policy): url for policy, url in urls.items()}
