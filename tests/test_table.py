@@ -158,7 +158,7 @@ def test_on_request_cache_stays_within_its_budget():
 
     def page(*name: object) -> str:
         made.append(tuple(map(str, name)))
-        return f"<p>{name}</p>" + "x" * 3000  # about 3.5 KB a body with its encodings
+        return f"<p>{name}</p>" + "x" * 3000  # about 6.7 KB a body: its bytes, encodings and overhead
 
     renderers = Renderers(
         embed=lambda article, kind, theme, open: page(article.slug, kind, theme, open),
