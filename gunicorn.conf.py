@@ -38,6 +38,9 @@ def on_reload(arbiter: Any) -> None:
     """
     app = arbiter.app.wsgi()
     app.extensions["widget.live"].reload()
+    # The replaced content was frozen at the last fork: thaw it, so pre_fork's collection frees its
+    # cycles (the old workers are on their way out, so touching every page costs nothing lasting).
+    gc.unfreeze()
 
 
 def pre_fork(server: Any, worker: Any) -> None:

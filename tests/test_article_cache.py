@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import shutil
 from datetime import date
@@ -173,3 +174,22 @@ def test_a_file_gone_before_it_is_read_is_an_error_not_a_crash(folder):
 
     assert checked.article is None
     assert [(p.file, p.message) for p in checked.problems] == [(str(gone), "cannot be read: No such file or directory")]
+
+
+class Exploit:
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.system, ("touch /tmp/hw-cache-exploit-ran",))
+
+
+def test_a_cache_file_can_describe_articles_and_nothing_else(folder, tmp_path, caplog):
+    marker = Path("/tmp/hw-cache-exploit-ran")
+    marker.unlink(missing_ok=True)
+    file = tmp_path / "articles.pickle"
+    file.write_bytes(pickle.dumps((ArticleCache(file).version, {"x": Exploit()})))
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache = ArticleCache(file)
+
+    assert not marker.exists()
+    assert cache.entries == {}
+    assert "system is not part of an article" in caplog.text

@@ -7,9 +7,12 @@ what did not change; the on-request cache never holds more than its budget.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
+import time
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,12 @@ from widget.table import Renderers, Table
 
 SLUG = "lupus-numbness"
 OTHER = "small-fiber-neuropathy-testing"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def make_app(content_dir: Path, *, limit: int, cache_mb: int = 64) -> Flask:
@@ -212,3 +221,60 @@ def test_concurrent_first_requests_get_equal_bodies(on_request):
 
     assert errors == []
     assert len(set(seen)) == len(keys)
+
+
+def last_modified(app: Flask, path: str) -> datetime:
+    return parsedate_to_datetime(app.test_client().get(path).headers["Last-Modified"])
+
+
+def test_last_modified_is_the_files_time_in_every_process_and_after_a_restart(content_dir):
+    path = f"/fragment/{SLUG}/takeaway"
+    first = make_app(content_dir, limit=0)
+    time.sleep(1.1)  # a second process, a second later
+    second = make_app(content_dir, limit=100)
+
+    assert last_modified(first, path) == last_modified(second, path)
+    code = live_of(first)._code.modified  # noqa: SLF001 - the newest code or template file
+    mtime = datetime.fromtimestamp((content_dir / f"{SLUG}.md").stat().st_mtime, UTC)
+    assert last_modified(first, path) == max(code, mtime).replace(microsecond=0)
+
+
+def test_last_modified_moves_with_an_edit_and_never_back(content_dir):
+    app = make_app(content_dir, limit=0)
+    live = live_of(app)
+    path, other = f"/fragment/{SLUG}/takeaway", f"/fragment/{OTHER}/takeaway"
+    before, other_before = last_modified(app, path), last_modified(app, other)
+    file = content_dir / f"{SLUG}.md"
+
+    time.sleep(1.1)
+    edit(file, "title: Is numbness", "title: Edited, is numbness")
+    live.reload()
+    edited = last_modified(app, path)
+
+    assert edited > before
+    assert last_modified(app, other) == other_before
+    # A restored backup keeps its old file time; readers' caches hold a newer date, so it must move on
+    # (by a second at least, which HTTP dates count in: two edits within one share a date, not an ETag).
+    time.sleep(1.1)
+    edit(file, "title: Edited, is numbness", "title: Is numbness")
+    old = before.timestamp() - 3600
+    os.utime(file, (old, old))
+    live.reload()
+
+    assert last_modified(app, path) > edited
+
+
+def test_a_render_that_fails_on_request_gets_the_error_page_with_every_header(on_request, caplog):
+    table = live_of(on_request).snapshot.table
+
+    def broken(*args: object) -> str:
+        raise RuntimeError("a bug in a template")
+
+    table._render = Renderers(broken, broken, broken, broken, broken)  # noqa: SLF001
+
+    response = on_request.test_client().get(f"/fragment/{SLUG}/comparison")
+
+    assert response.status_code == 500
+    assert "Content-Security-Policy" in response.headers
+    assert b"Traceback" not in response.data and b"a bug in a template" not in response.data
+    assert "Rendering /fragment/lupus-numbness/comparison failed" in caplog.text

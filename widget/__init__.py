@@ -6,20 +6,21 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from typing import cast
 
 from flask import Flask
 from flask_babel import Babel, force_locale, get_translations
 from jinja2 import Environment
+from jinja2.ext import InternationalizationExtension
 from whitenoise import WhiteNoise
 
-from . import views
+from . import inline, views
 from .assets import ASSETS_DIR, build_assets, is_immutable
 from .cli import export_command
 from .content import Article, ArticleCache, Catalogue
 from .embedding import Policy, SecureDefaults
 from .fastpath import FastPath, Responder
 from .live import LiveContent, fingerprint
-from .markup import Cite
 from .partners import Partners, load_partners
 from .render import HTMX, STYLESHEET, Kind, Links, Theme, render_article_page, render_index, render_part, render_widget
 from .settings import PROJECT_ROOT, Settings
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, template_folder=PROJECT_ROOT / "templates", static_folder=None)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     Babel(app)
-    app.jinja_env.tests["cite"] = lambda value: isinstance(value, Cite)
+    inline.install(app.jinja_env)
     app.jinja_env.globals.update(stylesheet=STYLESHEET, htmx=HTMX, default_disclaimer=settings.default_disclaimer)
     manifest = build_assets(PROJECT_ROOT / "static", ASSETS_DIR)
     links = Links(settings.public_url, manifest)
@@ -42,10 +43,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     policy = Policy(settings.embed_policy, partners)
     # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
     code = fingerprint(
-        path
-        for folder in ("widget", "templates", "translations")
-        for path in (PROJECT_ROOT / folder).rglob("*")
-        if path.is_file() and path.suffix in (".py", ".html", ".mo")
+        (
+            path
+            for folder in ("widget", "templates", "translations")
+            for path in (PROJECT_ROOT / folder).rglob("*")
+            if path.is_file() and path.suffix in (".py", ".html", ".mo")
+        ),
+        # Settings that change the bytes: the URLs in every body, the default disclaimer, asset names.
+        settings.public_url,
+        settings.default_disclaimer or "",
+        *sorted(f"{name}={hashed}" for name, hashed in links.manifest.items()),
     )
     cache = None
     if settings.cache_dir is not None:
@@ -55,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     live = LiveContent(
         settings.content_dir,
         lambda catalogue, previous, modified: build(app, settings, catalogue, links, previous, modified),
-        code + str(sorted(links.manifest.items())),
+        code,
         cache,
     )
     responder = Responder(settings, policy, settings.public_url)
@@ -104,8 +111,14 @@ def build(
         if lang not in envs:
             with force_locale(lang):
                 translations = get_translations()
-            overlay = app.jinja_env.overlay()
-            overlay.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            # Its own globals and template cache: an overlay shares its parent's globals dict, and
+            # templates the parent compiled would render with the parent's globals. Installed through
+            # the overlay's own i18n extension: env.install_gettext_translations is bound to the
+            # parent's, so it would replace the parent's gettext (every language's, then).
+            overlay = app.jinja_env.overlay(cache_size=100)
+            overlay.globals = dict(app.jinja_env.globals)
+            i18n = cast(InternationalizationExtension, overlay.extensions[InternationalizationExtension.identifier])
+            i18n._install(translations, newstyle=True)  # noqa: SLF001 - the one way to reach this overlay's
             envs[lang] = overlay
         return envs[lang]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copyreg
 import hashlib
+import io
 import logging
 import math
 import os
@@ -14,6 +15,7 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +24,7 @@ from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import yaml
 from markupsafe import Markup
@@ -672,6 +674,26 @@ def _parser_version() -> str:
 
 
 PARALLEL_CHUNK = 32  # files a process at least: enough to outweigh starting it
+MAX_PROCESSES = 8  # each child imports the app (about 60 MB): a container's CPU quota is not visible here
+CHILD_TIMEOUT = 60.0  # seconds, plus the per-file allowance below, before a parsing child counts as hung
+CHILD_SECONDS_PER_FILE = 0.1  # twenty times what a file takes
+
+
+def _usable_cpus() -> int:
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, MAX_PROCESSES))
+
+
+class _Restricted(pickle.Unpickler):
+    """Unpickles only the article model, Markup, dates and builtin containers: a cache file or a
+    child's output can describe articles, never call anything else (the pickle module's own
+    "restricting globals" recipe)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        allowed = _ALLOWED.get(module)
+        if allowed is None or name not in allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of an article")
+        return super().find_class(module, name)
 
 
 def check_file(path: Path) -> Checked:
@@ -689,24 +711,32 @@ def _check_elsewhere(paths: list[Path], processes: int) -> list[Checked]:
     """
     size = -(-len(paths) // processes)
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent.parent), *sys.path])}
+    root = Path(__file__).resolve().parent.parent
+    # From the project folder, so the children import this very package and no other "widget".
     command = [sys.executable, "-c", "from widget.content import _check_stdin; _check_stdin()"]
-    children = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env) for _ in chunks]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
+    deadline = time.monotonic() + CHILD_TIMEOUT + CHILD_SECONDS_PER_FILE * size
+    children: list[subprocess.Popen[bytes]] = []
     try:
-        for child, chunk in zip(children, chunks, strict=True):
+        for chunk in chunks:
+            child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
+            children.append(child)
             assert child.stdin is not None
             child.stdin.write(pickle.dumps([str(path) for path in chunk]))
             child.stdin.close()
+            child.stdin = None  # written and closed: communicate() below only reads
         found: list[Checked] = []
         for child in children:
-            assert child.stdout is not None
-            output = child.stdout.read()
-            if child.wait() != 0:
+            output, _ = child.communicate(timeout=max(1.0, deadline - time.monotonic()))
+            # gunicorn's master reaps any child (SIGCHLD), so a status may read 0: the count below checks too.
+            if child.returncode != 0:
                 raise RuntimeError(f"a parsing process exited with status {child.returncode}")
-            found += pickle.loads(output)
+            found += _Restricted(io.BytesIO(output)).load()
         if len(found) != len(paths):
             raise RuntimeError(f"{len(found)} results for {len(paths)} files")
         return found
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"a parsing process took over {exc.timeout:.0f} s") from None
     finally:
         for child in children:
             if child.poll() is None:
@@ -731,6 +761,11 @@ def _digest(path: Path) -> str:
         return ""
 
 
+def _markup(text: str) -> Markup:
+    """Markup without its Python ``__new__`` (its text was escaped when it was first made)."""
+    return str.__new__(Markup, text)
+
+
 def _fast_pickling() -> None:
     """Rebuild the model through its constructors when the cache is read.
 
@@ -740,7 +775,7 @@ def _fast_pickling() -> None:
     """
 
     def markup(text: Markup) -> tuple[Callable[..., Markup], tuple[object, ...]]:
-        return str.__new__, (Markup, str(text))
+        return _markup, (str(text),)
 
     def by_constructor(cls: type) -> Callable[[object], tuple[Callable[..., object], tuple[object, ...]]]:
         names = tuple(f.name for f in dataclass_fields(cls))
@@ -766,6 +801,11 @@ def _fast_pickling() -> None:
 
 
 _fast_pickling()
+_ALLOWED: Final[dict[str, frozenset[str]]] = {
+    __name__: frozenset({"Article", "Source", "Comparison", "Related", "Problem", "Checked", "_markup"}),
+    "widget.markup": frozenset({"Cite", "Text", "ListItem", "Paragraph", "ListBlock", "Section"}),
+    "datetime": frozenset({"date"}),
+}
 
 
 class ArticleCache:
@@ -779,7 +819,7 @@ class ArticleCache:
     def __init__(self, file: Path | None = None, *, processes: int | None = None, parallel_from: int = 256) -> None:
         """``processes`` parse at once when at least ``parallel_from`` files changed (default: one per CPU)."""
         self.file = file
-        self.processes = processes or len(os.sched_getaffinity(0))
+        self.processes = processes or _usable_cpus()
         self.parallel_from = parallel_from
         self.entries: dict[str, Checked] = {}
         self.hits = 0
@@ -815,7 +855,7 @@ class ArticleCache:
         began = time.monotonic()
         try:
             found = _check_elsewhere(paths, processes)
-        except (OSError, RuntimeError, pickle.UnpicklingError, EOFError) as exc:
+        except Exception as exc:  # any failure of the children: parse here instead, slower but sure
             logger.warning("Parsing in %d processes failed (%s); parsing in this one", processes, exc)
             return [check_file(path) for path in paths]
         took = time.monotonic() - began
@@ -826,22 +866,27 @@ class ArticleCache:
         """Write the cache to its file, if it has one and anything changed."""
         if self.file is None or not self.changed:
             return
+        staging = None
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            staging = self.file.with_name(f".{self.file.name}.{os.getpid()}")
-            with staging.open("wb") as handle:
-                pickle.dump((self.version, self.entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(staging, self.file)  # whole or not at all, even with several processes
+            # A name of its own: several processes (or containers sharing the folder) may save at once.
+            handle, name = tempfile.mkstemp(prefix=f".{self.file.name}.", dir=self.file.parent)
+            staging = Path(name)
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((self.version, self.entries), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(staging, self.file)  # whole or not at all
             self.changed = False
-        except OSError as exc:
+        except Exception as exc:  # the cache saves time; failing to write it must fail nothing
             logger.warning(
                 "Could not write the article cache %s (%s); the next start parses every file", self.file, exc
             )
+            if staging is not None:
+                staging.unlink(missing_ok=True)
 
     def _read(self, file: Path) -> None:
         try:
             with file.open("rb") as handle:
-                version, entries = pickle.load(handle)
+                version, entries = _Restricted(handle).load()
         except FileNotFoundError:
             return
         except Exception as exc:  # a torn or foreign file: start without it, never fail on it

@@ -8,6 +8,7 @@ with the same :class:`Responder`, so both paths send the same bytes and headers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -32,6 +33,8 @@ from .urls import DEFAULT_THEME, THEMES
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
 
 HeaderKind = Literal["embed", "fragment", "page"]
 _THEMES = frozenset(THEMES)
@@ -97,7 +100,13 @@ class FastPath:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         if (method == "GET" or method == "HEAD") and _within_limits(environ):
-            found = self.lookup(environ.get("PATH_INFO") or "/", environ.get("QUERY_STRING", ""))
+            try:
+                found = self.lookup(environ.get("PATH_INFO") or "/", environ.get("QUERY_STRING", ""))
+            except Exception:
+                # A body rendered on request failed (a bug, not bad input): Flask tries again and, if
+                # it fails again, answers with its error page and every header, not a bare 500.
+                logger.exception("Rendering %s failed", environ.get("PATH_INFO"))
+                found = None
             if found is not None:
                 body, kind, frame_ancestors = found
                 result = self.responder.respond(

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -44,14 +44,13 @@ class Snapshot:
 class LiveContent:
     """Holds the current snapshot; ``reload()`` may run in any thread while requests are served."""
 
-    def __init__(self, folder: Path, build: Build, code: str = "", cache: ArticleCache | None = None) -> None:
-        """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version.
-
-        ``cache``: what each file gave, so loads parse only the files that changed (see ArticleCache).
+    def __init__(self, folder: Path, build: Build, code: Code | None = None, cache: ArticleCache | None = None) -> None:
+        """``code``: what renders the bodies (see :func:`fingerprint`): part of the version, and no body
+        is older than it. ``cache``: what each file gave, so loads parse only the files that changed.
         """
         self.folder = folder
         self._build = build
-        self._code = code
+        self._code = code or Code("", EPOCH)
         self.cache = cache if cache is not None else ArticleCache()
         self._lock = threading.Lock()
         catalogue = load_articles(folder, cache=self.cache)  # must succeed: fail the deploy, not a page
@@ -59,8 +58,11 @@ class LiveContent:
         self.snapshot = self._snapshot(catalogue, None, catalogue.warnings)
         self.reloads = 0
 
-    def reload(self) -> Snapshot:
-        """Read the folder again; keep the last good version of any article whose file has errors."""
+    def reload(self, *, persist: bool = True) -> Snapshot:
+        """Read the folder again; keep the last good version of any article whose file has errors.
+
+        ``persist``: write the article cache too (the master does; each worker's watcher need not).
+        """
         with self._lock:
             previous = self.snapshot
             good, problems = check_articles(self.folder, cache=self.cache)
@@ -70,7 +72,8 @@ class LiveContent:
             snapshot = self._snapshot(catalogue, previous, tuple(problems))
             self.snapshot = snapshot  # one assignment: requests see the old snapshot or this one
             self.reloads += 1
-            self.cache.save()
+            if persist:
+                self.cache.save()
         for problem in snapshot.errors:
             logger.error("Reload kept the last good version: %s", problem)
         logger.info("Reloaded %d articles from %s: version %s", len(articles), self.folder, snapshot.version)
@@ -87,27 +90,63 @@ class LiveContent:
 
     def _snapshot(self, catalogue: Catalogue, previous: Snapshot | None, problems: tuple[Problem, ...]) -> Snapshot:
         now = datetime.now(UTC)
-        digest = hashlib.sha256(self._code.encode())
+        digest = hashlib.sha256(self._code.digest.encode())
         for slug, article in catalogue.articles.items():
             digest.update(f"\0{slug}\0{article.digest}".encode())
         version = digest.hexdigest()[:16]
-        # An article keeps its time while its file's bytes stay the same; the index while nothing changes.
-        old = previous.catalogue.articles if previous else {}
-        modified = {
-            slug: previous.modified[slug] if previous and slug in old and old[slug].digest == article.digest else now
-            for slug, article in catalogue.articles.items()
-        }
-        modified[""] = previous.modified[""] if previous and previous.version == version else now
+        modified = {slug: self._modified(slug, article, previous, now) for slug, article in catalogue.articles.items()}
+        # The index changes with any article, and when one is added or removed (the folder's own time).
+        modified[""] = max([self._code.modified, _mtime(self.folder, now), *modified.values()])
+        if previous and previous.version != version and modified[""] <= previous.modified[""]:
+            modified[""] = min(previous.modified[""] + SECOND, now)
         table = self._build(catalogue, previous.table if previous else None, modified)
         return Snapshot(catalogue, table, version, now, MappingProxyType(modified), problems)
 
+    def _modified(self, slug: str, article: Article, previous: Snapshot | None, now: datetime) -> datetime:
+        """When the article's bytes last changed: its file's time (or the code's, if newer).
 
-def fingerprint(paths: Iterable[Path]) -> str:
-    """A digest of the files that turn articles into bodies (code, templates, translations)."""
-    digest = hashlib.sha256()
+        Read from the files, so every worker and every restart says the same. A broken file's article
+        keeps the time of the version still served; a changed one never goes back in time.
+        """
+        old = previous.catalogue.articles.get(slug) if previous else None
+        before = previous.modified.get(slug) if previous else None
+        if old is article and before is not None:
+            return before  # the same article as before: an unchanged file, or a broken file's last good version
+        at = max(self._code.modified, _mtime(self.folder / f"{slug}.md", now))
+        if old is not None and before is not None and old.digest != article.digest and at <= before:
+            at = min(before + SECOND, now)  # an edit older than what clients hold (a restored backup)
+        return at
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """What turns articles into bodies: a digest of it, and when it last changed."""
+
+    digest: str
+    modified: datetime
+
+
+def fingerprint(paths: Iterable[Path], *extra: str) -> Code:
+    """The files that turn articles into bodies (code, templates, translations), and settings that do."""
+    digest = hashlib.sha256("\0".join(extra).encode())
+    newest = EPOCH
     for path in sorted(paths):
         digest.update(f"{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+        newest = max(newest, _mtime(path, datetime.now(UTC)))
+    return Code(digest.hexdigest()[:16], newest)
+
+
+def _mtime(path: Path, now: datetime) -> datetime:
+    """A file's modification time, never in the future (a Last-Modified must not be); now if it is gone."""
+    try:
+        at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return now
+    return min(at, now)
 
 
 def start_watching(live: LiveContent, interval: float) -> threading.Thread:
@@ -131,7 +170,7 @@ def start_watching(live: LiveContent, interval: float) -> threading.Thread:
                 current = stamp()
                 if current != seen:
                     seen = current
-                    live.reload()
+                    live.reload(persist=False)  # each worker watches: the master's next start writes the cache
             except Exception:  # a watcher that dies silently would stop reloads for good
                 logger.exception("Reloading %s failed; the last good content is still served", live.folder)
 

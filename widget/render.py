@@ -1,6 +1,6 @@
 """Article + widget + mode to HTML, through the Jinja templates in ``templates/``.
 
-Used when content loads (every body is rendered once, see :mod:`widget.table`) and by tests.
+Used by :mod:`widget.table` (when content loads, or on a body's first request) and by tests.
 No Flask here: the caller hands in the Jinja environment, inside an app context when the
 templates need translations.
 """
