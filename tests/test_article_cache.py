@@ -193,3 +193,38 @@ def test_a_cache_file_can_describe_articles_and_nothing_else(folder, tmp_path, c
     assert not marker.exists()
     assert cache.entries == {}
     assert "system is not part of an article" in caplog.text
+
+
+def test_the_cache_version_covers_every_module_the_parser_imports():
+    import ast
+
+    import widget.content
+
+    package = Path(widget.content.__file__).parent
+    seen, todo = set(), ["content.py"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                module = f"{node.module.split('.')[0]}.py"
+                if module not in seen:
+                    todo.append(module)
+
+    assert seen == set(widget.content.PARSER_MODULES)
+
+
+def test_when_the_parsing_processes_fail_the_files_are_parsed_here(folder, monkeypatch, caplog):
+    def broken(paths: list[Path], processes: int) -> list[object]:
+        raise RuntimeError("a parsing process exited with status 1")
+
+    monkeypatch.setattr("widget.content._check_elsewhere", broken)
+    monkeypatch.setattr("widget.content.PARALLEL_CHUNK", 1)  # two files are enough for two processes
+    expected = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=1))
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        found = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=2, parallel_from=1))
+
+    assert found == expected
+    assert "Parsing in 2 processes failed (a parsing process exited with status 1)" in caplog.text
