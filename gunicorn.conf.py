@@ -37,7 +37,10 @@ def on_reload(arbiter: Any) -> None:
     A file that fails validation keeps its article's last good version (see widget.live).
     """
     app = arbiter.app.wsgi()
-    app.extensions["widget.live"].reload()
+    try:
+        app.extensions["widget.live"].reload()
+    except Exception:  # an exception here would stop the master: keep serving what was loaded
+        arbiter.log.exception("Reloading the content failed; the last good content is still served")
     # The replaced content was frozen at the last fork: thaw it, so pre_fork's collection frees its
     # cycles (the old workers are on their way out, so touching every page costs nothing lasting).
     gc.unfreeze()

@@ -21,7 +21,7 @@ from flask import Flask
 from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
 from widget import create_app
 from widget.content import load_articles
-from widget.live import LiveContent
+from widget.live import LiveContent, start_watching
 from widget.render import parts_of
 from widget.settings import Settings
 from widget.table import Renderers, Table
@@ -36,10 +36,15 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def make_app(content_dir: Path, *, limit: int, cache_mb: int = 64) -> Flask:
-    return create_app(
-        Settings(content_dir=content_dir, public_url=PUBLIC_URL, prerender_limit=limit, render_cache_mb=cache_mb)
+def make_app(content_dir: Path, *, limit: int, cache_mb: int = 64, cache_dir: Path | None = None) -> Flask:
+    settings = Settings(
+        content_dir=content_dir,
+        public_url=PUBLIC_URL,
+        prerender_limit=limit,
+        render_cache_mb=cache_mb,
+        cache_dir=cache_dir,
     )
+    return create_app(settings)
 
 
 def live_of(app: Flask) -> LiveContent:
@@ -128,6 +133,7 @@ def test_reload_keeps_unchanged_bodies_and_dates_the_changed_ones(content_dir):
         client = app.test_client()
         before = {path: client.get(path) for path in (f"/fragment/{SLUG}/takeaway", f"/fragment/{OTHER}/takeaway")}
         article = content_dir / f"{SLUG}.md"
+        time.sleep(1.1)  # dates count whole seconds: the edit comes a second after the load
         text = article.read_text(encoding="utf-8")
         article.write_text(text.replace("title: Is numbness", "title: Edited, is numbness", 1), encoding="utf-8")
         try:
@@ -227,16 +233,47 @@ def last_modified(app: Flask, path: str) -> datetime:
     return parsedate_to_datetime(app.test_client().get(path).headers["Last-Modified"])
 
 
-def test_last_modified_is_the_files_time_in_every_process_and_after_a_restart(content_dir):
+def test_last_modified_is_the_same_in_every_process_and_after_a_restart(content_dir):
     path = f"/fragment/{SLUG}/takeaway"
-    first = make_app(content_dir, limit=0)
-    time.sleep(1.1)  # a second process, a second later
-    second = make_app(content_dir, limit=100)
+    cache = content_dir.parent / "cache"
+    first = make_app(content_dir, limit=0, cache_dir=cache)
+    time.sleep(1.1)  # another process, a second later, reading the same cache folder
+    second = make_app(content_dir, limit=100, cache_dir=cache)
 
     assert last_modified(first, path) == last_modified(second, path)
-    code = live_of(first)._code.modified  # noqa: SLF001 - the newest code or template file
-    mtime = datetime.fromtimestamp((content_dir / f"{SLUG}.md").stat().st_mtime, UTC)
-    assert last_modified(first, path) == max(code, mtime).replace(microsecond=0)
+    # The file's time, or when this code was first seen if later.
+    code = live_of(first).cache.code[1]
+    mtime = int((content_dir / f"{SLUG}.md").stat().st_mtime)
+    assert last_modified(first, path) == datetime.fromtimestamp(max(code, mtime), UTC)
+
+
+def test_without_a_cache_folder_a_restart_moves_dates_forward_never_back(content_dir):
+    path = f"/fragment/{SLUG}/takeaway"
+    first = make_app(content_dir, limit=0)
+    time.sleep(1.1)
+    second = make_app(content_dir, limit=0)
+
+    assert last_modified(second, path) >= last_modified(first, path)
+
+
+def test_a_restored_backup_moves_on_after_a_restart_too(content_dir):
+    cache = content_dir.parent / "cache"
+    path = f"/fragment/{SLUG}/takeaway"
+    file = content_dir / f"{SLUG}.md"
+    original = file.read_bytes()
+    app = make_app(content_dir, limit=0, cache_dir=cache)
+    time.sleep(1.1)
+    edit(file, "title: Is numbness", "title: Edited, is numbness")
+    live_of(app).reload()
+    edited = last_modified(app, path)
+    time.sleep(1.1)
+    file.write_bytes(original)  # the backup, with a file time older than the edit
+    old = edited.timestamp() - 3600
+    os.utime(file, (old, old))
+
+    restarted = make_app(content_dir, limit=0, cache_dir=cache)
+
+    assert last_modified(restarted, path) > edited
 
 
 def test_last_modified_moves_with_an_edit_and_never_back(content_dir):
@@ -278,3 +315,19 @@ def test_a_render_that_fails_on_request_gets_the_error_page_with_every_header(on
     assert "Content-Security-Policy" in response.headers
     assert b"Traceback" not in response.data and b"a bug in a template" not in response.data
     assert "Rendering /fragment/lupus-numbness/comparison failed" in caplog.text
+
+
+def test_a_watcher_started_after_a_change_still_sees_it(content_dir):
+    # A gunicorn worker forked after the folder changed, but before the master reloaded, inherits the
+    # master's older content: its watcher must compare with what that content was read from.
+    app = make_app(content_dir, limit=0)
+    live = live_of(app)
+    edit(content_dir / f"{SLUG}.md", "title: Is numbness", "title: Edited, is numbness")
+
+    start_watching(live, 0.05)
+    deadline = time.monotonic() + 5
+    while live.reloads == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert live.reloads >= 1
+    assert b"Edited, is numbness" in app.test_client().get(f"/embed/{SLUG}/takeaway").data

@@ -684,6 +684,15 @@ CHILD_TIMEOUT = 60.0  # seconds, plus the per-file allowance below, before a par
 CHILD_SECONDS_PER_FILE = 0.1  # twenty times what a file takes
 
 
+def _umask() -> int:
+    """This process's umask, read without setting it (os.umask would, for every thread at once)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"^Umask:\s+([0-7]+)", status, re.M).group(1), 8)  # type: ignore[union-attr]
+    except (OSError, AttributeError, ValueError):
+        return 0o022
+
+
 def _usable_cpus() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cpus, MAX_PROCESSES))
@@ -711,49 +720,47 @@ def check_file(path: Path) -> Checked:
 def _check_elsewhere(paths: list[Path], processes: int) -> list[Checked]:
     """Check ``paths`` in ``processes`` fresh interpreters, in order: parsing is pure Python (the GIL).
 
-    Plain child processes reading paths from stdin and writing results to stdout: multiprocessing
-    would fork a process that may have threads, or re-run the caller's main module (spawn).
+    Plain child processes, each given a file listing its paths and writing its results to stdout:
+    multiprocessing would fork a process that may have threads, or re-run the caller's main module.
     """
     size = -(-len(paths) // processes)
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     root = Path(__file__).resolve().parent.parent
     # From the project folder, so the children import this very package and no other "widget".
-    command = [sys.executable, "-c", "from widget.content import _check_stdin; _check_stdin()"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), *sys.path])}
     deadline = time.monotonic() + CHILD_TIMEOUT + CHILD_SECONDS_PER_FILE * size
     children: list[subprocess.Popen[bytes]] = []
-    try:
-        for chunk in chunks:
-            child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=root)
-            children.append(child)
-            assert child.stdin is not None
-            child.stdin.write(pickle.dumps([str(path) for path in chunk]))
-            child.stdin.close()
-            child.stdin = None  # written and closed: communicate() below only reads
-        found: list[Checked] = []
-        for child in children:
-            output, _ = child.communicate(timeout=max(1.0, deadline - time.monotonic()))
-            # gunicorn's master reaps any child (SIGCHLD), so a status may read 0: the count below checks too.
-            if child.returncode != 0:
-                raise RuntimeError(f"a parsing process exited with status {child.returncode}")
-            found += _Restricted(io.BytesIO(output)).load()
-        if len(found) != len(paths):
-            raise RuntimeError(f"{len(found)} results for {len(paths)} files")
-        return found
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"a parsing process took over {exc.timeout:.0f} s") from None
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
+    with tempfile.TemporaryDirectory(prefix="hw-parse-") as scratch:
+        try:
+            for n, chunk in enumerate(chunks):
+                listing = Path(scratch) / f"{n}.txt"
+                listing.write_text("\n".join(map(str, chunk)), encoding="utf-8")
+                code = "from widget.content import _check_listed; _check_listed()"
+                command = [sys.executable, "-c", code, str(listing)]
+                children.append(subprocess.Popen(command, stdout=subprocess.PIPE, env=env, cwd=root))
+            found: list[Checked] = []
+            for child in children:
+                output, _ = child.communicate(timeout=max(1.0, deadline - time.monotonic()))
+                if child.returncode != 0:
+                    raise RuntimeError(f"a parsing process exited with status {child.returncode}")
+                found += _Restricted(io.BytesIO(output)).load()
+            if len(found) != len(paths):
+                raise RuntimeError(f"{len(found)} results for {len(paths)} files")
+            return found
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"a parsing process took over {exc.timeout:.0f} s") from None
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+                if child.stdout is not None:
+                    child.stdout.close()
 
 
-def _check_stdin() -> None:
-    """The child's side of :func:`_check_elsewhere`."""
-    paths = pickle.load(sys.stdin.buffer)
+def _check_listed() -> None:
+    """The child's side of :func:`_check_elsewhere`: the paths listed in the file named by argv[1]."""
+    paths = Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()
     sys.stdout.buffer.write(pickle.dumps([check_file(Path(path)) for path in paths], pickle.HIGHEST_PROTOCOL))
 
 
@@ -827,6 +834,10 @@ class ArticleCache:
         self.processes = processes or _usable_cpus()
         self.parallel_from = parallel_from
         self.entries: dict[str, Checked] = {}
+        # The Last-Modified given to each file's article (label -> digest, epoch seconds), and since
+        # when the rendering code has been what it is (digest, epoch seconds): see widget.live.
+        self.dates: dict[str, tuple[str, int]] = {}
+        self.code: tuple[str, int] = ("", 0)
         self.hits = 0
         self.changed = False  # since read or saved: whether saving would write anything new
         self.version = _parser_version() if file else ""
@@ -851,7 +862,21 @@ class ArticleCache:
         parsed = dict(zip(map(str, missing), self._parse(missing), strict=True))
         self.changed = self.changed or bool(parsed) or len(kept) != len(self.entries)
         self.entries = {str(path): kept.get(str(path)) or parsed[str(path)] for path in paths}
+        self.dates = {label: date for label, date in self.dates.items() if label in self.entries}
         return dict(self.entries)
+
+    def date(self, label: str, digest: str, at: int) -> None:
+        """Remember the Last-Modified given to the article of ``label`` at ``digest``."""
+        if self.dates.get(label) != (digest, at):
+            self.dates[label] = (digest, at)
+            self.changed = True
+
+    def code_since(self, digest: str, now: int) -> int:
+        """Since when the rendering code has been ``digest``: now, the first time this cache sees it."""
+        if self.code[0] != digest:
+            self.code = (digest, now)
+            self.changed = True
+        return self.code[1]
 
     def _parse(self, paths: list[Path]) -> list[Checked]:
         processes = min(self.processes, len(paths) // PARALLEL_CHUNK)
@@ -877,8 +902,10 @@ class ArticleCache:
             # A name of its own: several processes (or containers sharing the folder) may save at once.
             handle, name = tempfile.mkstemp(prefix=f".{self.file.name}.", dir=self.file.parent)
             staging = Path(name)
+            os.fchmod(handle, 0o666 & ~_umask())  # mkstemp's 0600 would lock out another user's next start
             with os.fdopen(handle, "wb") as out:
-                pickle.dump((self.version, self.entries), out, protocol=pickle.HIGHEST_PROTOCOL)
+                state = (self.version, self.entries, self.dates, self.code)
+                pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(staging, self.file)  # whole or not at all
             self.changed = False
         except Exception as exc:  # the cache saves time; failing to write it must fail nothing
@@ -891,14 +918,14 @@ class ArticleCache:
     def _read(self, file: Path) -> None:
         try:
             with file.open("rb") as handle:
-                version, entries = _Restricted(handle).load()
+                version, entries, dates, code = _Restricted(handle).load()
         except FileNotFoundError:
             return
         except Exception as exc:  # a torn or foreign file: start without it, never fail on it
             logger.warning("Ignored the article cache %s: %s", file, exc)
             return
-        if version == self.version and isinstance(entries, dict):
-            self.entries = entries
+        if version == self.version and isinstance(entries, dict) and isinstance(dates, dict):
+            self.entries, self.dates, self.code = entries, dates, code
         else:
             logger.info("The article cache %s was made by other code; parsing every file", file)
 

@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 
@@ -44,18 +45,20 @@ class Snapshot:
 class LiveContent:
     """Holds the current snapshot; ``reload()`` may run in any thread while requests are served."""
 
-    def __init__(self, folder: Path, build: Build, code: Code | None = None, cache: ArticleCache | None = None) -> None:
-        """``code``: what renders the bodies (see :func:`fingerprint`): part of the version, and no body
-        is older than it. ``cache``: what each file gave, so loads parse only the files that changed.
+    def __init__(self, folder: Path, build: Build, code: str = "", cache: ArticleCache | None = None) -> None:
+        """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version;
+        no body is dated before this code was first seen. ``cache``: what each file gave (and the dates
+        given), so loads parse only the files that changed.
         """
         self.folder = folder
         self._build = build
-        self._code = code or Code("", EPOCH)
+        self._code = code
         self.cache = cache if cache is not None else ArticleCache()
         self._lock = threading.Lock()
+        self.stamp = folder_stamp(folder)  # before reading: a change made meanwhile is seen by the watcher
         catalogue = load_articles(folder, cache=self.cache)  # must succeed: fail the deploy, not a page
-        self.cache.save()
         self.snapshot = self._snapshot(catalogue, None, catalogue.warnings)
+        self.cache.save()
         self.reloads = 0
 
     def reload(self, *, persist: bool = True) -> Snapshot:
@@ -65,6 +68,7 @@ class LiveContent:
         """
         with self._lock:
             previous = self.snapshot
+            self.stamp = folder_stamp(self.folder)
             good, problems = check_articles(self.folder, cache=self.cache)
             kept = self._last_good(previous.catalogue, good, problems)
             articles = dict(sorted({**kept, **good}.items()))
@@ -90,84 +94,88 @@ class LiveContent:
 
     def _snapshot(self, catalogue: Catalogue, previous: Snapshot | None, problems: tuple[Problem, ...]) -> Snapshot:
         now = datetime.now(UTC)
-        digest = hashlib.sha256(self._code.digest.encode())
+        digest = hashlib.sha256(self._code.encode())
         for slug, article in catalogue.articles.items():
             digest.update(f"\0{slug}\0{article.digest}".encode())
         version = digest.hexdigest()[:16]
-        modified = {slug: self._modified(slug, article, previous, now) for slug, article in catalogue.articles.items()}
+        seconds = int(now.timestamp())
+        code = self.cache.code_since(self._code, seconds)
+        dates = {
+            slug: self._date(slug, article, previous, seconds, code) for slug, article in catalogue.articles.items()
+        }
         # The index changes with any article, and when one is added or removed (the folder's own time).
-        modified[""] = max([self._code.modified, _mtime(self.folder, now), *modified.values()])
-        if previous and previous.version != version and modified[""] <= previous.modified[""]:
-            modified[""] = min(previous.modified[""] + SECOND, now)
+        index = max([code, _mtime(self.folder, seconds), *dates.values()])
+        if previous and previous.version != version and index <= int(previous.modified[""].timestamp()):
+            index = min(int(previous.modified[""].timestamp()) + 1, seconds)
+        dates[""] = index
+        modified = {key: datetime.fromtimestamp(at, UTC) for key, at in dates.items()}
         table = self._build(catalogue, previous.table if previous else None, modified)
         return Snapshot(catalogue, table, version, now, MappingProxyType(modified), problems)
 
-    def _modified(self, slug: str, article: Article, previous: Snapshot | None, now: datetime) -> datetime:
-        """When the article's bytes last changed: its file's time (or the code's, if newer).
+    def _date(self, slug: str, article: Article, previous: Snapshot | None, now: int, code: int) -> int:
+        """The article's Last-Modified, in whole seconds (as HTTP dates count).
 
-        Read from the files, so every worker and every restart says the same. A broken file's article
-        keeps the time of the version still served; a changed one never goes back in time.
+        The same in every process and after a restart: its file's time, or the code's if newer; a
+        file whose bytes did not change keeps the date it was given (kept in the article cache). A
+        changed file never goes back in time (a restored backup keeps its old file time while readers
+        hold a newer date), and a broken file's article keeps the date of the version still served.
         """
-        old = previous.catalogue.articles.get(slug) if previous else None
-        before = previous.modified.get(slug) if previous else None
-        if old is article and before is not None:
-            return before  # the same article as before: an unchanged file, or a broken file's last good version
-        at = max(self._code.modified, _mtime(self.folder / f"{slug}.md", now))
-        if old is not None and before is not None and old.digest != article.digest and at <= before:
-            at = min(before + SECOND, now)  # an edit older than what clients hold (a restored backup)
+        if previous and previous.catalogue.articles.get(slug) is article and slug in previous.modified:
+            return int(previous.modified[slug].timestamp())  # the very article as before: unchanged, or kept
+        label = str(self.folder / f"{slug}.md")
+        given = self.cache.dates.get(label)
+        if given is not None and given[0] == article.digest:
+            at = max(given[1], code)
+        else:
+            at = max(code, _mtime(self.folder / f"{slug}.md", now))
+            if given is not None and at <= given[1]:
+                at = min(given[1] + 1, now)
+        self.cache.date(label, article.digest, at)
         return at
 
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-SECOND = timedelta(seconds=1)
+def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, times and sizes of the folder's files: what the watcher compares."""
+    entries = []
+    for path in sorted(folder.iterdir()):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue  # removed between listing and stat
+        entries.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
-    """What turns articles into bodies: a digest of it, and when it last changed."""
-
-    digest: str
-    modified: datetime
-
-
-def fingerprint(paths: Iterable[Path], *extra: str) -> Code:
-    """The files that turn articles into bodies (code, templates, translations), and settings that do."""
+def fingerprint(paths: Iterable[Path], *extra: str) -> str:
+    """A digest of what turns articles into bodies: code, templates, translations, the libraries that
+    render, and the settings given in ``extra``."""
     digest = hashlib.sha256("\0".join(extra).encode())
-    newest = EPOCH
+    for library in ("Jinja2", "MarkupSafe", "Flask", "flask-babel", "Babel", "brotli"):
+        digest.update(f"\0{library}={metadata.version(library)}".encode())
     for path in sorted(paths):
         digest.update(f"{path.name}\0".encode() + path.read_bytes())
-        newest = max(newest, _mtime(path, datetime.now(UTC)))
-    return Code(digest.hexdigest()[:16], newest)
+    return digest.hexdigest()[:16]
 
 
-def _mtime(path: Path, now: datetime) -> datetime:
-    """A file's modification time, never in the future (a Last-Modified must not be); now if it is gone."""
+def _mtime(path: Path, now: int) -> int:
+    """A file's modification time in whole seconds, never in the future (a Last-Modified must not be)."""
     try:
-        at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return min(int(path.stat().st_mtime), now)
     except OSError:
         return now
-    return min(at, now)
 
 
 def start_watching(live: LiveContent, interval: float) -> threading.Thread:
     """Reload when a file in the content folder changes (checked every ``interval`` seconds)."""
 
-    def stamp() -> tuple[tuple[str, int, int], ...]:
-        entries = []
-        for path in sorted(live.folder.iterdir()):
-            try:
-                stat = path.stat()
-            except FileNotFoundError:
-                continue  # removed between listing and stat
-            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
-        return tuple(entries)
-
     def watch() -> None:
-        seen = stamp()
+        # From what the content was read from, not from now: a worker forked after the folder changed
+        # (and before the master reloaded) must still see that change.
+        seen = live.stamp
         while True:
             time.sleep(interval)
             try:
-                current = stamp()
+                current = folder_stamp(live.folder)
                 if current != seen:
                     seen = current
                     live.reload(persist=False)  # each worker watches: the master's next start writes the cache
