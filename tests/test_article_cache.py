@@ -207,10 +207,12 @@ def test_the_cache_version_covers_every_module_the_parser_imports():
         seen.add(name)
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
-                module = f"{node.module.split('.')[0]}.py"
-                if module not in seen:
-                    todo.append(module)
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                # "from .markup import x" and "from . import markup" both bring in a module of ours.
+                names = [node.module] if node.module else [alias.name for alias in node.names]
+                for module in (f"{name.split('.')[0]}.py" for name in names):
+                    if module not in seen:
+                        todo.append(module)
 
     assert seen == set(widget.content.PARSER_MODULES)
 
