@@ -331,3 +331,21 @@ def test_a_watcher_started_after_a_change_still_sees_it(content_dir):
 
     assert live.reloads >= 1
     assert b"Edited, is numbness" in app.test_client().get(f"/embed/{SLUG}/takeaway").data
+
+
+@pytest.mark.parametrize("limit", [100, 0])
+def test_an_edit_that_keeps_the_date_is_still_served(content_dir, limit):
+    # Dates count whole seconds: an edit within the second of the last one (or a file given back its
+    # old time) may keep the article's date. What is served must follow the bytes, not the date.
+    app = make_app(content_dir, limit=limit)
+    client = app.test_client()
+    client.get(f"/embed/{SLUG}/takeaway")
+    file = content_dir / f"{SLUG}.md"
+    stat = file.stat()
+    edit(file, "title: Is numbness", "title: Edited, is numbness")
+    os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    live_of(app).reload()
+
+    assert b"Edited, is numbness" in client.get(f"/embed/{SLUG}/takeaway").data
+    assert b"Edited, is numbness" in client.get(f"/fragment/{SLUG}/takeaway").data

@@ -71,7 +71,7 @@ class Table:
         self._cache: OrderedDict[Key, Body] = OrderedDict()  # rendered on request; bounded
         self._cached_bytes = 0
         self._size = 1 + sum(_bodies_of(article) for article in catalogue.articles.values())
-        old = previous._reusable(modified) if previous else {}
+        old = previous._reusable(catalogue, modified) if previous else {}
         if prerender:
             for key in self:
                 self._bodies[key] = self._make(key, old)
@@ -183,15 +183,23 @@ class Table:
                 _, evicted = self._cache.popitem(last=False)
                 self._cached_bytes -= _weight(evicted)
 
-    def _reusable(self, modified: Mapping[str, datetime]) -> dict[Key, Body]:
-        """This table's bodies that a successor may keep: those of articles that did not change."""
+    def _reusable(self, catalogue: Catalogue, modified: Mapping[str, datetime]) -> dict[Key, Body]:
+        """This table's bodies that a successor may keep: those of articles whose file's bytes and date
+        did not change. (The date alone is not enough: dates count whole seconds, and an edit within
+        the second of the last one keeps it.)"""
         with self._lock:
             bodies = {**self._bodies, **self._cache}
-        return {
-            key: body
-            for key, body in bodies.items()
-            if key == ("index",) or self._modified.get(key[1]) == modified.get(key[1])
-        }
+
+        def same(slug: str) -> bool:
+            before, now = self.catalogue.articles.get(slug), catalogue.articles.get(slug)
+            return (
+                before is not None
+                and now is not None
+                and before.digest == now.digest
+                and self._modified.get(slug) == modified.get(slug)
+            )
+
+        return {key: body for key, body in bodies.items() if key == ("index",) or same(key[1])}
 
 
 def _keys_of(slug: str, article: Article) -> Iterator[Key]:
