@@ -444,7 +444,7 @@ class _FileChecker:
         except OSError as exc:  # removed since the folder was listed, or not ours to read
             self.error("", f"cannot be read: {exc.strerror or exc}")
             return None
-        self.digest = hashlib.sha256(raw).hexdigest()[:32]  # as _digest() computes it
+        self.digest = digest_of(raw)
         if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
             self.error("", f"is {max(size, len(raw)):,} bytes; an article file may be at most {MAX_FILE_BYTES:,} bytes")
             return None
@@ -668,14 +668,23 @@ class Checked:
 PARSER_MODULES: Final = ("content.py", "markup.py")
 
 
+def code_digest(paths: Iterable[Path], libraries: Iterable[str], *extra: str) -> str:
+    """A digest of some code: its files, the installed versions of ``libraries``, and ``extra`` text."""
+    digest = hashlib.sha256("\0".join(extra).encode())
+    for library in libraries:
+        digest.update(f"\0{library}={metadata.version(library)}".encode())
+    for path in sorted(paths):
+        digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _parser_version() -> str:
     """A digest of what turns a file into an Article: a cache made by other code is not used."""
-    digest = hashlib.sha256(sys.version.encode())
-    for module in ("markdown-it-py", "pydantic", "pydantic-core", "PyYAML", "MarkupSafe"):
-        digest.update(f"{module}={metadata.version(module)}".encode())
-    for name in PARSER_MODULES:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return code_digest(
+        (Path(__file__).parent / name for name in PARSER_MODULES),
+        ("markdown-it-py", "pydantic", "pydantic-core", "PyYAML", "MarkupSafe"),
+        sys.version,
+    )
 
 
 PARALLEL_CHUNK = 32  # files a process at least: enough to outweigh starting it
@@ -764,11 +773,16 @@ def _check_listed() -> None:
     sys.stdout.buffer.write(pickle.dumps([check_file(Path(path)) for path in paths], pickle.HIGHEST_PROTOCOL))
 
 
+def digest_of(raw: bytes) -> str:
+    """What an Article's ``digest`` is: of its file's bytes, as the checker read them."""
+    return hashlib.sha256(raw).hexdigest()[:32]
+
+
 def _digest(path: Path) -> str:
     """Of the bytes the checker would read; "" when the file cannot be read (never equal to a kept one)."""
     try:
         with path.open("rb") as handle:
-            return hashlib.sha256(handle.read(MAX_FILE_BYTES + 1)).hexdigest()[:32]
+            return digest_of(handle.read(MAX_FILE_BYTES + 1))
     except OSError:
         return ""
 
@@ -794,30 +808,33 @@ def _fast_pickling() -> None:
         return lambda obj: (cls, tuple(getattr(obj, name) for name in names))
 
     copyreg.pickle(Markup, markup)
-    model = (
-        Cite,
-        Text,
-        ListItem,
-        Paragraph,
-        ListBlock,
-        Section,
-        Source,
-        Comparison,
-        Related,
-        Article,
-        Problem,
-        Checked,
-    )
-    for cls in model:
+    for cls in _MODEL:
         copyreg.pickle(cls, by_constructor(cls))
 
 
+# What a cache file or a parsing child may describe: the classes the reducers above rebuild, our
+# Markup maker, and dates (what _Restricted lets through).
+_MODEL: Final = (
+    Cite,
+    Text,
+    ListItem,
+    Paragraph,
+    ListBlock,
+    Section,
+    Source,
+    Comparison,
+    Related,
+    Article,
+    Problem,
+    Checked,
+)
 _fast_pickling()
 _ALLOWED: Final[dict[str, frozenset[str]]] = {
-    __name__: frozenset({"Article", "Source", "Comparison", "Related", "Problem", "Checked", "_markup"}),
-    "widget.markup": frozenset({"Cite", "Text", "ListItem", "Paragraph", "ListBlock", "Section"}),
-    "datetime": frozenset({"date"}),
+    module: frozenset(cls.__name__ for cls in _MODEL if cls.__module__ == module)
+    for module in {cls.__module__ for cls in _MODEL}
 }
+_ALLOWED[__name__] |= {_markup.__name__}
+_ALLOWED["datetime"] = frozenset({"date"})
 
 
 class ArticleCache:

@@ -15,11 +15,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from types import MappingProxyType
 
-from .content import Article, ArticleCache, Catalogue, Problem, check_articles, load_articles
+from .content import Article, ArticleCache, Catalogue, Problem, check_articles, code_digest, load_articles
 from .table import Table
 
 logger = logging.getLogger(__name__)
@@ -122,12 +121,13 @@ class LiveContent:
         """
         if previous and previous.catalogue.articles.get(slug) is article and slug in previous.modified:
             return int(previous.modified[slug].timestamp())  # the very article as before: unchanged, or kept
-        label = str(self.folder / f"{slug}.md")
+        path = self.folder / f"{slug}.md"  # a slug is its file's name
+        label = str(path)
         given = self.cache.dates.get(label)
         if given is not None and given[0] == article.digest:
             at = max(given[1], code)
         else:
-            at = max(code, _mtime(self.folder / f"{slug}.md", now))
+            at = max(code, _mtime(path, now))
             if given is not None and at <= given[1]:
                 at = min(given[1] + 1, now)
         self.cache.date(label, article.digest, at)
@@ -149,12 +149,7 @@ def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 def fingerprint(paths: Iterable[Path], *extra: str) -> str:
     """A digest of what turns articles into bodies: code, templates, translations, the libraries that
     render, and the settings given in ``extra``."""
-    digest = hashlib.sha256("\0".join(extra).encode())
-    for library in ("Jinja2", "MarkupSafe", "Flask", "flask-babel", "Babel", "brotli"):
-        digest.update(f"\0{library}={metadata.version(library)}".encode())
-    for path in sorted(paths):
-        digest.update(f"{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return code_digest(paths, ("Jinja2", "MarkupSafe", "Flask", "flask-babel", "Babel", "brotli"), *extra)
 
 
 def _mtime(path: Path, now: int) -> int:
