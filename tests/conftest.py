@@ -1,4 +1,4 @@
-"""Shared fixtures: the app built on the sample content, a client, and both embedding modes."""
+"""Shared fixtures: the app built on the tests' own articles, a client, and both embedding modes."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
-from widget.settings import PROJECT_ROOT, Settings
-
-SAMPLE_CONTENT = PROJECT_ROOT / "content" / "articles"
-PUBLIC_URL = "https://widgets.example.org"
+from widget.settings import Settings
 
 
 @pytest.fixture(scope="session", params=["prerendered", "on-request"])
@@ -21,7 +19,7 @@ def settings(request: pytest.FixtureRequest) -> Settings:
     """Both ways of holding bodies: rendered whole at load (small catalogues) and rendered on each
     body's first request (large ones, widget.table). Every test of the app runs against both."""
     limit = 100 if request.param == "prerendered" else 0
-    return Settings(content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL, prerender_limit=limit)
+    return Settings(content_dir=ARTICLES, public_url=PUBLIC_URL, prerender_limit=limit)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.content import ArticleCache, check_articles, check_file, load_articles
 from widget.live import LiveContent
@@ -24,7 +24,7 @@ OTHER = "small-fiber-neuropathy-testing"
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     target = tmp_path / "articles"
-    shutil.copytree(SAMPLE_CONTENT, target)
+    shutil.copytree(ARTICLES, target)
     return target
 
 
@@ -145,9 +145,9 @@ def test_the_app_keeps_its_cache_in_the_cache_dir_and_reloads_parse_only_changes
 def test_many_changed_files_are_parsed_in_several_processes_to_the_same_result(tmp_path, caplog):
     folder = tmp_path / "many"
     folder.mkdir()
-    shutil.copy(SAMPLE_CONTENT / f"{SLUG}.md", folder)  # which each copy names as related
+    shutil.copy(ARTICLES / f"{SLUG}.md", folder)  # which each copy names as related
     for n in range(70):  # three tasks of PARALLEL_CHUNK files
-        shutil.copy(SAMPLE_CONTENT / f"{OTHER}.md", folder / f"copy-{n:02d}.md")
+        shutil.copy(ARTICLES / f"{OTHER}.md", folder / f"copy-{n:02d}.md")
         edit(folder / f"copy-{n:02d}.md", f"slug: {OTHER}", f"slug: copy-{n:02d}")
     edit(folder / "copy-07.md", "title:", "title: [unclosed")
     serial = ArticleCache(processes=1)

@@ -11,7 +11,7 @@ from functools import partial
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 from widget.cli import content
 from widget.content import check_articles
 from widget.settings import PROJECT_ROOT
@@ -56,16 +56,16 @@ def invalid_dir(content_dir):
 
 
 def test_check_sample_content(runner):
-    result = runner.invoke(content, ["check", "--dir", str(SAMPLE_CONTENT)])
+    result = runner.invoke(content, ["check", "--dir", str(ARTICLES)])
 
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[-1] == f"2 article(s) checked in {SAMPLE_CONTENT}: 0 error(s), 4 warning(s)."
+    assert lines[-1] == f"2 article(s) checked in {ARTICLES}: 0 error(s), 4 warning(s)."
     assert lines[:-1] == [
-        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:83: warning: sources[11]: has the same URL as source [10]: https://pubmed.ncbi.nlm.nih.gov/?term=The+neuropathies+of+vasculitis",
-        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:83: warning: sources[11]: has the same title and site as source [10]: 'The neuropathies of vasculitis.' (PubMed)",
-        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:89: warning: sources[13]: has the same URL as source [4]: https://www.mayoclinic.org/diseases-conditions/peripheral-neuropathy/symptoms-causes/syc-20352061",
-        f"{SAMPLE_CONTENT / 'lupus-numbness.md'}:89: warning: sources[13]: has the same title and site as source [4]: 'Peripheral neuropathy - Symptoms and causes' (Mayo Clinic)",
+        f"{ARTICLES / 'lupus-numbness.md'}:83: warning: sources[11]: has the same URL as source [10]: https://pubmed.ncbi.nlm.nih.gov/?term=The+neuropathies+of+vasculitis",
+        f"{ARTICLES / 'lupus-numbness.md'}:83: warning: sources[11]: has the same title and site as source [10]: 'The neuropathies of vasculitis.' (PubMed)",
+        f"{ARTICLES / 'lupus-numbness.md'}:89: warning: sources[13]: has the same URL as source [4]: https://www.mayoclinic.org/diseases-conditions/peripheral-neuropathy/symptoms-causes/syc-20352061",
+        f"{ARTICLES / 'lupus-numbness.md'}:89: warning: sources[13]: has the same title and site as source [4]: 'Peripheral neuropathy - Symptoms and causes' (Mayo Clinic)",
     ]
     assert result.stderr == ""
 
@@ -150,7 +150,7 @@ def test_check_reports_an_invalid_partners_file(runner, tmp_path):
     partners = tmp_path / "partners.toml"
     partners.write_text('[partners.acme]\nname = "Acme"\norigins = ["https://*.acme.example"]\n', encoding="utf-8")
 
-    result = runner.invoke(content, ["check", "--dir", str(SAMPLE_CONTENT), "--partners", str(partners)])
+    result = runner.invoke(content, ["check", "--dir", str(ARTICLES), "--partners", str(partners)])
 
     assert result.exit_code == 1
     assert str(partners) in result.stderr

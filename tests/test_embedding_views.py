@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from tests.test_embedding import HTMX_READS, HTMX_SENDS
 from widget import create_app
 from widget.content import Article, load_articles
@@ -57,7 +57,7 @@ COLOR_SCHEME = {"light": "light", "dark": "dark", "auto": "light dark"}
 
 def build(policy: EmbedPolicy, partners_file: Path | None) -> Flask:
     return create_app(
-        Settings(content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL, partners_file=partners_file, embed_policy=policy)
+        Settings(content_dir=ARTICLES, public_url=PUBLIC_URL, partners_file=partners_file, embed_policy=policy)
     )
 
 
@@ -101,7 +101,7 @@ def open_client(client_for: Callable[[str], FlaskClient]) -> FlaskClient:
 
 @pytest.fixture(scope="module")
 def articles() -> dict[str, Article]:
-    return dict(load_articles(SAMPLE_CONTENT).articles)
+    return dict(load_articles(ARTICLES).articles)
 
 
 def parse(html: str) -> BeautifulSoup:
@@ -452,7 +452,7 @@ def test_partner_theme_is_kept_in_the_open_variant(client_for, policy, query):
 
     assert_theme(soup, "dark")
     links = fallback_links(soup)
-    assert len(links) == len(parts_of(load_articles(SAMPLE_CONTENT).get(LUPUS), "sections")) - 1
+    assert len(links) == len(parts_of(load_articles(ARTICLES).get(LUPUS), "sections")) - 1
     assert all(parse_qs(urlsplit(str(link["href"])).query)["theme"] == ["dark"] for link in links)
 
 

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from tests.conftest import PUBLIC_URL
+from tests.support import PUBLIC_URL
 from tests.test_security_headers import bodies, call, links, url_of
 from widget import create_app
 from widget.cli import content

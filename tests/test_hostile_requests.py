@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PUBLIC_URL
+from tests.support import PUBLIC_URL
 from tests.test_security_headers import (
     APPS,
     DEMO_ORIGINS,

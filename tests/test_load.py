@@ -15,7 +15,7 @@ import pytest
 
 from loadtest.scenarios import ScenarioResult, Setup, reload_under_load, steady, worker_kill
 from loadtest.server import Options
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 
 CONNECTIONS = 8
 SETTLE = 8.0  # seconds a change may take to be served, or a worker to be replaced
@@ -24,7 +24,7 @@ SETTLE = 8.0  # seconds a change may take to be served, or a worker to be replac
 @pytest.fixture
 def setup(tmp_path: Path) -> Setup:
     template = tmp_path / "template"
-    shutil.copytree(SAMPLE_CONTENT, template)
+    shutil.copytree(ARTICLES, template)
     return Setup(template=template, work=tmp_path, server=Options(workers=2), connections=CONNECTIONS, timeout=5.0)
 
 

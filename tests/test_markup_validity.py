@@ -26,7 +26,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.chromium import MissingTool, require_vnu
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 from widget.content import load_articles
 from widget.render import KINDS, THEMES, parts_of
 
@@ -52,7 +52,7 @@ class Target:
 
 
 def _targets() -> list[Target]:
-    catalogue = load_articles(SAMPLE_CONTENT)
+    catalogue = load_articles(ARTICLES)
     targets = [Target("/", fragment=False)]
     for slug, article in catalogue.articles.items():
         targets.append(Target(f"/articles/{slug}", fragment=False))

@@ -10,7 +10,7 @@ from types import MappingProxyType
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Catalogue, load_articles
 from widget.oembed import OEmbedError, OEmbedResponse, frame_size, oembed
 from widget.render import FRAME_HEIGHTS, KINDS, Links
@@ -33,13 +33,13 @@ SIZES = [1, 2, 50, 99, 150, 299, 300, 320, 333, 480, 599, 600, 601, 800, 1200, 1
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_articles(SAMPLE_CONTENT)
+    return load_articles(ARTICLES)
 
 
 @pytest.fixture(scope="module")
 def hostile() -> Catalogue:
     """The sample article with a title that tries to break out of every context it lands in."""
-    article = replace(load_articles(SAMPLE_CONTENT).get(LUPUS), title=HOSTILE)
+    article = replace(load_articles(ARTICLES).get(LUPUS), title=HOSTILE)
     return Catalogue(MappingProxyType({LUPUS: article}))
 
 

@@ -22,7 +22,7 @@ from micawber.exceptions import (
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 from widget import create_app
 from widget.settings import Settings
 
@@ -56,7 +56,7 @@ def server_url() -> Iterator[str]:
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         try:
             url = f"http://127.0.0.1:{server.port}"
-            server.app = create_app(Settings(content_dir=SAMPLE_CONTENT, public_url=url))
+            server.app = create_app(Settings(content_dir=ARTICLES, public_url=url))
             thread.start()
             yield url
         finally:

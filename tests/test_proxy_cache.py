@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_CONTENT
 from tests.nginx import Fetched, Nginx, fetch, free_port, nginx_binary, running_nginx, stop_process, wait_for_port
+from tests.support import ARTICLES
 from widget.settings import PROJECT_ROOT
 
 MAX_AGE = 2
@@ -48,7 +48,7 @@ class Gunicorn:
 def gunicorn(tmp_path: Path, nginx_port: int) -> Iterator[Gunicorn]:
     """The real app, as `make serve` runs it, on a copy of the sample content."""
     content_dir = tmp_path / "articles"
-    shutil.copytree(SAMPLE_CONTENT, content_dir)
+    shutil.copytree(ARTICLES, content_dir)
     port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("WIDGET_")}
     env.update(

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.content import Article, load_articles
 from widget.markup import Cite, ListBlock, Paragraph, Text
@@ -94,7 +94,7 @@ def assert_ids_unique(soup: BeautifulSoup) -> None:
 
 @pytest.fixture(scope="module")
 def articles() -> dict[str, Article]:
-    return dict(load_articles(SAMPLE_CONTENT).articles)
+    return dict(load_articles(ARTICLES).articles)
 
 
 @pytest.fixture(params=["open", "part"])

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from flask import Flask
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.serving import Body
 from widget.settings import PROJECT_ROOT, Settings
@@ -119,14 +119,14 @@ def call(
 @cache
 def open_app() -> Flask:
     """The sample content under the default "open" embed policy."""
-    return create_app(Settings(content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL))
+    return create_app(Settings(content_dir=ARTICLES, public_url=PUBLIC_URL))
 
 
 @cache
 def partners_app() -> Flask:
     """The sample content under the "partners" policy, with the repo's partners file."""
     settings = Settings(
-        content_dir=SAMPLE_CONTENT, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE
+        content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE
     )
     return create_app(settings)
 

@@ -6,7 +6,7 @@ import hashlib
 
 from bs4 import BeautifulSoup
 
-from tests.conftest import PUBLIC_URL
+from tests.support import PUBLIC_URL
 from widget.settings import PROJECT_ROOT
 
 HTMX_DIR = PROJECT_ROOT / "static" / "vendor" / "htmx-2.0.11"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Article, Catalogue, load_articles
 from widget.markup import Text
 from widget.render import Links
@@ -87,7 +87,7 @@ LINKS = Links(PUBLIC_URL)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_articles(SAMPLE_CONTENT)
+    return load_articles(ARTICLES)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import PUBLIC_URL, SAMPLE_CONTENT
+from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.content import load_articles
 from widget.live import LiveContent, start_watching
@@ -57,18 +57,18 @@ def readyz(app: Flask) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def whole() -> Flask:
-    return make_app(SAMPLE_CONTENT, limit=100)
+    return make_app(ARTICLES, limit=100)
 
 
 @pytest.fixture
 def on_request() -> Flask:
-    return make_app(SAMPLE_CONTENT, limit=0)
+    return make_app(ARTICLES, limit=0)
 
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "articles"
-    shutil.copytree(SAMPLE_CONTENT, folder)
+    shutil.copytree(ARTICLES, folder)
     return folder
 
 
@@ -168,7 +168,7 @@ def test_reload_of_unchanged_files_changes_nothing(content_dir):
 
 
 def test_on_request_cache_stays_within_its_budget():
-    catalogue = load_articles(SAMPLE_CONTENT)
+    catalogue = load_articles(ARTICLES)
     made: list[tuple[str, ...]] = []
 
     def page(*name: object) -> str:

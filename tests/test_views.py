@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from werkzeug.test import TestResponse
 
-from tests.conftest import PUBLIC_URL
+from tests.support import PUBLIC_URL
 
 TITLES = {
     "lupus-numbness": "Is numbness a symptom of lupus, and how can lupus cause numbness in the hands and feet?",

@@ -19,7 +19,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from tests.browser.chromium import MissingTool, launch, require_axe, require_chromium
 from tests.browser.helpers import PARTNER_ID, OpenVisit, Sites, Theme, Visit
 from tests.browser.partner_site import PartnerServer, PartnerSite
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 from widget import create_app
 from widget.settings import DEFAULT_PRERENDER_LIMIT, EmbedPolicy, Settings
 
@@ -53,7 +53,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
         # (widget.table), so the browser sees both ways of serving.
         limit = 0 if policy == "partners" else DEFAULT_PRERENDER_LIMIT
         settings = Settings(
-            content_dir=SAMPLE_CONTENT,
+            content_dir=ARTICLES,
             public_url=url,
             partners_file=partners_file,
             embed_policy=policy,

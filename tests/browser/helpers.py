@@ -10,13 +10,13 @@ from typing import Final, Literal
 from playwright.sync_api import BrowserContext, ConsoleMessage, Frame, Locator, Page, Request, Response, Route
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import SAMPLE_CONTENT
+from tests.support import ARTICLES
 from widget.settings import EmbedPolicy
 from widget.urls import KINDS as WIDGET_KINDS
 
 Theme = Literal["light", "dark"]
 Site = Literal["good", "stranger"]
-SLUGS: Final = sorted(path.stem for path in SAMPLE_CONTENT.glob("*.md"))
+SLUGS: Final = sorted(path.stem for path in ARTICLES.glob("*.md"))
 KINDS: Final = tuple(str(kind) for kind in WIDGET_KINDS)
 WIDGETS: Final = [(slug, kind) for slug in SLUGS for kind in KINDS]
 # Widgets with parts that open lazily: htmx fetches the part, or without it a link leads to it.

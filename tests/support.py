@@ -1,0 +1,11 @@
+"""What the tests share that is not a fixture: where their own content lives, and the public URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+# The tests' own copy of two full articles, so an editor's change to content/ never breaks a test
+# (the sample content has a test of its own: tests/test_sample_content.py).
+ARTICLES: Final = Path(__file__).resolve().parent / "content" / "articles"
+PUBLIC_URL: Final = "https://widgets.example.org"
