@@ -31,9 +31,9 @@ from widget import create_app
 from widget.content import Article
 from widget.embedding import response_headers
 from widget.live import LiveContent
-from widget.render import KINDS, Page
+from widget.render import Page
 from widget.settings import Settings
-from widget.urls import Links
+from widget.urls import WIDGETS, Fragment, Links
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -92,13 +92,13 @@ def pick_fragment(app: Flask, wanted: str | None = None) -> tuple[str, str]:
     table = cast(LiveContent, app.extensions["widget.live"]).snapshot.table
     if wanted:
         slug, _, kind = wanted.strip("/").removeprefix("fragment/").partition("/")
-        if table.get("fragment", slug, kind) is None:
+        if kind not in WIDGETS or table.get(Fragment(slug, kind)) is None:
             raise SystemExit(f"BENCH_FRAGMENT names no fragment in the content: '{wanted}'.")
         return slug, kind
     fragments = sorted(
-        (abs(len(body.data) - PROTOTYPE_SIZE), key[1], key[2])
+        (abs(len(body.data) - PROTOTYPE_SIZE), key.slug, key.widget)
         for key in table
-        if key[0] == "fragment" and (body := table.get(*key))
+        if isinstance(key, Fragment) and (body := table.get(key))
     )
     return fragments[0][1], fragments[0][2]
 
@@ -164,10 +164,10 @@ class BenchApp:
         """What a typical implementation does: load the article and render the template per request."""
         live = cast(LiveContent, self.app.extensions["widget.live"])
         article: Article = live.snapshot.catalogue.get(slug)
-        if kind not in KINDS:
+        if kind not in WIDGETS:
             return Response("not found", status=404)
         links = cast(Links, self.app.extensions["widget.links"])
-        page = Page(article, kind, "fragment", links)  # kind checked against KINDS above
+        page = Page(article, kind, "fragment", links)  # kind checked against WIDGETS above
         html = render_template(
             f"widgets/{kind}.html",
             article=article,

@@ -13,7 +13,7 @@ from bench.articles import SLUG_FORMAT, write_articles
 from bench.common import LUA, check, log
 from bench.servers import Memory, Server, fetch, free_port, gunicorn, repo_workers, running
 from bench.wrk import Load, WrkResult, interleave
-from widget.urls import KINDS
+from widget.urls import WIDGETS
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _spread(
         check(status == 200, f"{path % (number, 'comparison')}: expected 200, got {status}")
     script = LUA / "spread.lua"
     loads = {
-        "spread": Load(port, "/", script=script, script_args=(str(count), path, ",".join(KINDS))),
+        "spread": Load(port, "/", script=script, script_args=(str(count), path, ",".join(WIDGETS))),
         "single": Load(port, "/", script=script, script_args=("1", path, "sections")),
     }
     results = interleave(loads, opts, tools, opts.spread_rounds, opts.duration, rng)

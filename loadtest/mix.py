@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, Literal
 
 from widget.content import check_articles
-from widget.render import KINDS, THEMES, parts_of
+from widget.urls import THEMES, WIDGETS, parts_of
 
 Category = Literal["widget", "conditional", "part", "page", "error"]
 CATEGORIES: Final[tuple[Category, ...]] = ("widget", "conditional", "part", "page", "error")
@@ -63,7 +63,7 @@ class Catalogue:
         widgets: list[str] = []
         parts: list[str] = []
         for slug, article in sorted(articles.items()):
-            for kind in KINDS:
+            for kind in WIDGETS:
                 names = parts_of(article, kind)
                 widgets.append(f"/fragment/{slug}/{kind}")
                 widgets.append(f"/embed/{slug}/{kind}")

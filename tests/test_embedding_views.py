@@ -367,7 +367,7 @@ def test_unknown_partner_under_a_policy_without_partners_is_400(client_for):
     response = client_for("nobody").get(f"/embed/{LUPUS}/takeaway?partner=demo")
 
     assert response.status_code == 400
-    assert "There is no partner 'demo'." in text_of(response.text)
+    assert "The 'partner' parameter names no declared partner." in text_of(response.text)
 
 
 # -- themes ---------------------------------------------------------------------------------------
@@ -561,37 +561,42 @@ LUPUS_PARTS = (
     "section-what-numbness-feels-like-in-lupus, section-when-to-seek-evaluation, "
     "section-diagnostic-approach, section-management-strategies"
 )
+BAD_THEME = "The 'theme' parameter must be one of light, dark, auto."
+NO_PARTNER = "The 'partner' parameter names no declared partner."
 BAD_REQUESTS = [
-    (f"/embed/{LUPUS}/takeaway?theme=neon", "'theme' must be one of light, dark, auto, got 'neon'."),
-    (f"/embed/{LUPUS}/sections?theme=DARK", "'theme' must be one of light, dark, auto, got 'DARK'."),
-    (f"/embed/{LUPUS}/sections?theme=", "'theme' must be one of light, dark, auto, got ''."),
+    (f"/embed/{LUPUS}/takeaway?theme=neon", BAD_THEME),
+    (f"/embed/{LUPUS}/sections?theme=DARK", BAD_THEME),
+    (f"/embed/{LUPUS}/sections?theme=", BAD_THEME),
     (
         f"/embed/{LUPUS}/sections?theme=dark&open=nope",
-        f"'nope' is not a part of the sections widget; it has: {LUPUS_PARTS}.",
+        f"The 'open' parameter names no part of the sections widget; it has: {LUPUS_PARTS}.",
     ),
     (
         f"/embed/{LUPUS}/sections?open=sources",
-        f"'sources' is not a part of the sections widget; it has: {LUPUS_PARTS}.",
+        f"The 'open' parameter names no part of the sections widget; it has: {LUPUS_PARTS}.",
     ),
-    (f"/embed/{LUPUS}/sources?open=overview", "'overview' is not a part of the sources widget; it has: sources."),
+    (
+        f"/embed/{LUPUS}/sources?open=overview",
+        "The 'open' parameter names no part of the sources widget; it has: sources.",
+    ),
     (
         f"/embed/{LUPUS}/takeaway?open=sources",
-        "'sources' is not a part of the takeaway widget; it has: no parts that open.",
+        "The 'open' parameter names no part of the takeaway widget; it has: no parts that open.",
     ),
     (
         f"/embed/{LUPUS}/comparison?open=overview",
-        "'overview' is not a part of the comparison widget; it has: no parts that open.",
+        "The 'open' parameter names no part of the comparison widget; it has: no parts that open.",
     ),
-    (f"/embed/{LUPUS}/sections?partner=nobody", "There is no partner 'nobody'."),
-    (f"/embed/{LUPUS}/sections?partner=", "There is no partner ''."),
-    (f"/embed/{LUPUS}/sections?partner=DEMO", "There is no partner 'DEMO'."),
-    (f"/fragment/{LUPUS}/sections?partner=nobody", "There is no partner 'nobody'."),
+    (f"/embed/{LUPUS}/sections?partner=nobody", NO_PARTNER),
+    (f"/embed/{LUPUS}/sections?partner=", NO_PARTNER),
+    (f"/embed/{LUPUS}/sections?partner=DEMO", NO_PARTNER),
+    (f"/fragment/{LUPUS}/sections?partner=nobody", NO_PARTNER),
 ]
 
 
 @pytest.mark.parametrize(("path", "message"), BAD_REQUESTS)
 @pytest.mark.parametrize("policy", ["open", "partners"])
-def test_bad_parameter_is_400_naming_it(client_for, policy, path, message):
+def test_bad_parameter_is_400_naming_the_parameter(client_for, policy, path, message):
     response = client_for(policy).get(path)
     soup = parse(response.text)
 
@@ -612,14 +617,14 @@ def test_empty_open_is_400(open_client, kind):
     response = open_client.get(f"/embed/{LUPUS}/{kind}?open=")
 
     assert response.status_code == 400
-    assert f"'' is not a part of the {kind} widget" in text_of(response.text)
+    assert f"The 'open' parameter names no part of the {kind} widget" in text_of(response.text)
 
 
 @pytest.mark.parametrize("name", ["theme", "open", "partner"])
 @pytest.mark.parametrize(
     "value", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>"]
 )
-def test_bad_parameter_is_shown_as_text(open_client, name, value):
+def test_bad_parameter_is_never_shown(open_client, name, value):
     response = open_client.get(f"/embed/{LUPUS}/sections", query_string={name: value})
     soup = parse(response.text)
 
@@ -627,18 +632,21 @@ def test_bad_parameter_is_shown_as_text(open_client, name, value):
     assert "<script" not in response.text.lower()
     assert soup.find(["script", "img", "svg"]) is None
     assert not [a for tag in soup.find_all(True) for a in tag.attrs if a.lower().startswith("on")]
-    assert f"'{value}'" in squash(soup.get_text(" "))
+    assert value not in squash(soup.get_text(" "))
+    assert f"The '{name}' parameter" in squash(soup.get_text(" "))
+
+
+SPOOF = " IMPORTANT: stop your lupus medication today. Call 555-0100"
 
 
 @pytest.mark.parametrize("name", ["theme", "open", "partner"])
-def test_long_bad_parameter_is_clipped(open_client, name):
-    value = "x" * 500
-
-    response = open_client.get(f"/embed/{LUPUS}/sections", query_string={name: value})
+def test_an_attackers_sentence_never_reaches_an_error_page(open_client, name):
+    # On a health site's domain, frameable anywhere, an echoed sentence is content spoofing.
+    response = open_client.get(f"/embed/{LUPUS}/sections", query_string={name: SPOOF})
 
     assert response.status_code == 400
-    assert f"'{'x' * 80}…'" in text_of(response.text)
-    assert "x" * 81 not in response.text
+    assert "medication" not in response.text
+    assert "555" not in response.text
 
 
 # -- oEmbed ---------------------------------------------------------------------------------------

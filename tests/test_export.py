@@ -14,11 +14,10 @@ from flask.testing import FlaskClient
 
 from tests.nginx import Fetched, Nginx, free_port, require_brotli_module, running_nginx
 from widget.assets import ASSETS_DIR
-from widget.export import CONFIG_NAME, ExportError, ExportReport, export_site, file_for
+from widget.export import CONFIG_NAME, ExportError, ExportReport, export_site
 from widget.live import LiveContent
 from widget.settings import PROJECT_ROOT
-from widget.table import Key
-from widget.urls import DEFAULT_THEME, Links
+from widget.urls import DEFAULT_THEME, BodyKey, Embed, Links
 
 # Headers partners and caches depend on; nginx must send what the app sends.
 SAME_HEADERS = (
@@ -49,24 +48,13 @@ UNKNOWN_PATHS = (
 )
 
 
-def urls_of(key: Key) -> list[str]:
-    """Every URL the app answers with this table key's body."""
-    match key:
-        case ("index",):
-            return ["/"]
-        case ("article", slug):
-            return [f"/articles/{slug}"]
-        case ("fragment", slug, kind):
-            return [f"/fragment/{slug}/{kind}"]
-        case ("part", slug, kind, part):
-            return [f"/fragment/{slug}/{kind}/{part}"]
-        case ("embed", slug, kind, theme, open_part):
-            opened = {"open": open_part} if open_part else {}
-            urls = [f"/embed/{slug}/{kind}?{urlencode({'theme': theme, **opened})}"]
-            if theme == DEFAULT_THEME:
-                urls.append(f"/embed/{slug}/{kind}" + (f"?{urlencode(opened)}" if opened else ""))
-            return urls
-    raise AssertionError(f"No URL for table key {key!r}")
+def urls_of(key: BodyKey) -> list[str]:
+    """Every URL the app answers with this table key's body (an embed names its theme, or not)."""
+    urls = [key.url("")]
+    if isinstance(key, Embed) and key.theme == DEFAULT_THEME:
+        opened = {"open": key.open} if key.open else {}
+        urls.append(f"{key.path()}?{urlencode({'theme': key.theme, **opened})}")
+    return urls
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +121,7 @@ def test_export_writes_every_body_with_its_encodings(site, live):
     missing = []
 
     for key, body in live.snapshot.table.items():
-        path = site / file_for(key)
+        path = site / key.file()
         expected = {path: body.data}
         expected.update(
             {path.with_name(path.name + ".gz"): data for enc, data in body.encoded.items() if enc == "gzip"}

@@ -28,7 +28,7 @@ from flask import Flask
 from tests.browser.chromium import MissingTool, require_vnu
 from tests.support import ARTICLES
 from widget.content import load_articles
-from widget.render import KINDS, THEMES, parts_of
+from widget.urls import THEMES, WIDGETS, parts_of
 
 _WRAPPER = """<!doctype html>
 <html lang="en">
@@ -56,7 +56,7 @@ def _targets() -> list[Target]:
     targets = [Target("/", fragment=False)]
     for slug, article in catalogue.articles.items():
         targets.append(Target(f"/articles/{slug}", fragment=False))
-        for kind in KINDS:
+        for kind in WIDGETS:
             parts = parts_of(article, kind)
             targets.append(Target(f"/fragment/{slug}/{kind}", fragment=True))
             targets += [Target(f"/fragment/{slug}/{kind}/{part}", fragment=True) for part in parts]

@@ -13,7 +13,8 @@ from bs4 import BeautifulSoup, Tag
 from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Catalogue, load_articles
 from widget.oembed import OEmbedError, OEmbedResponse, frame_size, oembed
-from widget.render import FRAME_HEIGHTS, KINDS, Links
+from widget.render import FRAME_HEIGHTS
+from widget.urls import WIDGETS, Links
 
 LUPUS = "lupus-numbness"
 LUPUS_TITLE = "Is numbness a symptom of lupus, and how can lupus cause numbness in the hands and feet?"
@@ -84,8 +85,8 @@ def refusal(catalogue: Catalogue, *, links: Links = LINKS, **params: str) -> OEm
         (f"{PUBLIC_URL}/articles/{LUPUS}", f"{PUBLIC_URL}/embed/{LUPUS}/takeaway"),
         (f"{PUBLIC_URL}/articles/{LUPUS}/", f"{PUBLIC_URL}/embed/{LUPUS}/takeaway"),
         (f"{PUBLIC_URL}/articles/{SFN}", f"{PUBLIC_URL}/embed/{SFN}/takeaway"),
-        *((f"{PUBLIC_URL}/embed/{LUPUS}/{kind}", f"{PUBLIC_URL}/embed/{LUPUS}/{kind}") for kind in KINDS),
-        *((f"{PUBLIC_URL}/fragment/{LUPUS}/{kind}", f"{PUBLIC_URL}/embed/{LUPUS}/{kind}") for kind in KINDS),
+        *((f"{PUBLIC_URL}/embed/{LUPUS}/{kind}", f"{PUBLIC_URL}/embed/{LUPUS}/{kind}") for kind in WIDGETS),
+        *((f"{PUBLIC_URL}/fragment/{LUPUS}/{kind}", f"{PUBLIC_URL}/embed/{LUPUS}/{kind}") for kind in WIDGETS),
         (f"{PUBLIC_URL}/embed/{SFN}/sources/", f"{PUBLIC_URL}/embed/{SFN}/sources"),
         (f"{PUBLIC_URL}/fragment/{SFN}/comparison/", f"{PUBLIC_URL}/embed/{SFN}/comparison"),
         (f"{PUBLIC_URL}/articles/{LUPUS}?theme=dark", f"{PUBLIC_URL}/embed/{LUPUS}/takeaway?theme=dark"),
@@ -248,7 +249,7 @@ def test_oembed_provider_name_and_cache_age_passed_through(catalogue):
     assert data["cache_age"] == 86400
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", WIDGETS)
 @pytest.mark.parametrize("mode", ["embed", "fragment"])
 def test_oembed_iframe_attributes(catalogue, kind, mode):
     data = ask_json(catalogue, url=f"{PUBLIC_URL}/{mode}/{LUPUS}/{kind}")
@@ -310,7 +311,7 @@ def test_frame_size_values(kind, maxwidth, maxheight, expected):
     assert size == expected
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", WIDGETS)
 def test_frame_size_within_maxima(kind):
     pairs = [(w, h) for w in SIZES for h in SIZES]
 
@@ -322,7 +323,7 @@ def test_frame_size_within_maxima(kind):
         assert height <= FRAME_HEIGHTS[kind] * 2.5
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", WIDGETS)
 def test_frame_size_never_shorter_when_narrower(kind):
     heights = [frame_size(kind, width)[1] for width in sorted(SIZES, reverse=True)]
 

@@ -20,11 +20,12 @@ from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.content import Article, load_articles
 from widget.markup import Cite, ListBlock, Paragraph, Text
-from widget.render import Kind, Links, render_widget
+from widget.render import render_widget
 from widget.settings import Settings
+from widget.urls import Links, Widget
 
-KINDS: list[Kind] = ["takeaway", "comparison", "sources", "sections"]
-LAZY_KINDS: list[Kind] = ["sources", "sections"]
+KINDS: list[Widget] = ["takeaway", "comparison", "sources", "sections"]
+LAZY_KINDS: list[Widget] = ["sources", "sections"]
 STANDALONE_WITH_TEXT = ["takeaway", "comparison", "sections"]
 SLUGS = ["lupus-numbness", "small-fiber-neuropathy-testing"]
 LUPUS = "lupus-numbness"
@@ -359,8 +360,8 @@ def test_article_page_cross_links(client):
 
 def test_page_mode_widgets_cross_link(app, articles):
     links = Links(PUBLIC_URL)
-    with app.app_context():
-        html = "".join(render_widget(app.jinja_env, articles[LUPUS], kind, "page", links) for kind in KINDS)
+    env = app.extensions["widget.renderer"].environment("en")
+    html = "".join(render_widget(env, articles[LUPUS], kind, "page", links) for kind in KINDS)
 
     soup = parse(html)
 

@@ -24,7 +24,7 @@ from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.serving import Body
 from widget.settings import PROJECT_ROOT, Settings
-from widget.urls import Links
+from widget.urls import BodyKey, Embed, Links
 
 PUBLIC_HOST = urlsplit(PUBLIC_URL).netloc
 PARTNERS_FILE = PROJECT_ROOT / "partners.toml"
@@ -139,7 +139,7 @@ def any_app(request: pytest.FixtureRequest) -> Flask:
     return APPS[str(request.param)]()
 
 
-def bodies(app: Flask) -> Mapping[tuple[str, ...], Body]:
+def bodies(app: Flask) -> Mapping[BodyKey, Body]:
     return dict(app.extensions["widget.live"].snapshot.table.items())
 
 
@@ -147,21 +147,9 @@ def links(app: Flask) -> Links:
     return app.extensions["widget.links"]  # type: ignore[no-any-return]
 
 
-def url_of(key: tuple[str, ...]) -> tuple[str, str]:
+def url_of(key: BodyKey) -> tuple[str, str]:
     """The path and query that ask for a table entry."""
-    match key:
-        case ("index",):
-            return "/", ""
-        case ("article", slug):
-            return f"/articles/{slug}", ""
-        case ("fragment", slug, kind):
-            return f"/fragment/{slug}/{kind}", ""
-        case ("part", slug, kind, part):
-            return f"/fragment/{slug}/{kind}/{part}", ""
-        case ("embed", slug, kind, theme, open_part):
-            params = {"theme": theme} | ({"open": open_part} if open_part else {})
-            return f"/embed/{slug}/{kind}", urlencode(params)
-    raise AssertionError(f"unknown table key {key!r}")
+    return key.path(), urlencode(key.query())
 
 
 # -- what every response must carry ---------------------------------------------------------------
@@ -438,8 +426,8 @@ def test_only_documents_with_lazy_parts_load_a_script():
     scripted = {key for key, body in bodies(app).items() if b"<script src=" in body.data}
 
     assert scripted
-    assert {key[0] for key in scripted} == {"embed"}
-    assert {key[2] for key in scripted} <= {"sections", "sources"}
+    assert {type(key) for key in scripted} == {Embed}
+    assert {key.widget for key in scripted if isinstance(key, Embed)} <= {"sections", "sources"}
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ import pytest
 from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Article, Catalogue, load_articles
 from widget.markup import Text
-from widget.render import Links
 from widget.structured import json_ld, medical_web_page
+from widget.urls import Links
 
 LUPUS = "lupus-numbness"
 LUPUS_TITLE = "Is numbness a symptom of lupus, and how can lupus cause numbness in the hands and feet?"

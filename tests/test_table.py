@@ -22,9 +22,9 @@ from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
 from widget.content import load_articles
 from widget.live import LiveContent, start_watching
-from widget.render import parts_of
 from widget.settings import Settings
-from widget.table import Renderers, Table
+from widget.table import Table
+from widget.urls import BodyKey, Embed, Fragment, parts_of
 
 SLUG = "lupus-numbness"
 OTHER = "small-fiber-neuropathy-testing"
@@ -78,7 +78,7 @@ def test_every_body_has_the_same_bytes_either_way(whole, on_request):
 
     assert list(lazy) == list(rendered_whole)
     for key, body in rendered_whole.items():
-        made = lazy.get(*key)
+        made = lazy.get(key)
         assert made is not None, key
         assert (made.data, made.etag, made.encoded, made.scripts) == (body.data, body.etag, body.encoded, body.scripts)
 
@@ -156,7 +156,7 @@ def test_reload_of_unchanged_files_changes_nothing(content_dir):
     app = make_app(content_dir, limit=0)
     live = live_of(app)
     app.test_client().get(f"/fragment/{SLUG}/sources")
-    body = live.snapshot.table.get("fragment", SLUG, "sources")
+    body = live.snapshot.table.get(Fragment(SLUG, "sources"))
 
     first = live.snapshot
     live.reload()
@@ -164,56 +164,49 @@ def test_reload_of_unchanged_files_changes_nothing(content_dir):
     assert live.snapshot.version == first.version
     assert live.snapshot.modified == first.modified
     # Carried over as it was: nothing rendered again, the same object in memory.
-    assert live.snapshot.table.get("fragment", SLUG, "sources") is body
+    assert live.snapshot.table.get(Fragment(SLUG, "sources")) is body
 
 
 def test_on_request_cache_stays_within_its_budget():
     catalogue = load_articles(ARTICLES)
-    made: list[tuple[str, ...]] = []
+    made: list[BodyKey] = []
 
-    def page(*name: object) -> str:
-        made.append(tuple(map(str, name)))
-        return f"<p>{name}</p>" + "x" * 3000  # about 6.7 KB a body: its bytes, encodings and overhead
+    def page(key: BodyKey, _catalogue: object) -> str:
+        made.append(key)
+        return f"<p>{key}</p>" + "x" * 3000  # about 6.7 KB a body: its bytes, encodings and overhead
 
-    renderers = Renderers(
-        embed=lambda article, kind, theme, open: page(article.slug, kind, theme, open),
-        fragment=lambda article, kind: page(article.slug, kind),
-        part=lambda article, kind, part: page(article.slug, kind, part),
-        article=lambda article: page(article.slug),
-        index=lambda: page("index"),
-    )
     now = datetime.now(UTC)
     modified = {"": now, **dict.fromkeys(catalogue.articles, now)}
-    table = Table(catalogue, renderers, modified, prerender=False, cache_bytes=20_000)
+    table = Table(catalogue, page, modified, prerender=False, cache_bytes=20_000)
 
     keys = list(table)
     for key in keys:
-        body = table.get(*key)
+        body = table.get(key)
         assert body is not None
         assert body.data.startswith(b"<p>")
         assert table.cached_bytes <= 20_000
     assert table.rendered < len(keys)  # the least recently used went out
     # The most recent stays; asking again renders nothing new.
     count = len(made)
-    assert table.get(*keys[-1]) is not None
+    assert table.get(keys[-1]) is not None
     assert len(made) == count
     # An old one comes back by rendering it again, to the same bytes.
     first = keys[1]
-    again = table.get(*first)
+    again = table.get(first)
     assert again is not None and len(made) == count + 1
 
 
 def test_concurrent_first_requests_get_equal_bodies(on_request):
     table = live_of(on_request).snapshot.table
     catalogue = live_of(on_request).snapshot.catalogue
-    keys = [("embed", SLUG, "sections", "dark", part) for part in parts_of(catalogue.get(SLUG), "sections")]
+    keys = [Embed(SLUG, "sections", "dark", part) for part in parts_of(catalogue.get(SLUG), "sections")]
     seen: list[bytes] = []
     errors: list[BaseException] = []
 
     def fetch() -> None:
         try:
             for key in keys:
-                body = table.get(*key)
+                body = table.get(key)
                 assert body is not None
                 seen.append(body.etag.encode() + body.data)
         except BaseException as exc:  # noqa: BLE001 - reported below, from the main thread
@@ -307,7 +300,7 @@ def test_a_render_that_fails_on_request_gets_the_error_page_with_every_header(on
     def broken(*args: object) -> str:
         raise RuntimeError("a bug in a template")
 
-    table._render = Renderers(broken, broken, broken, broken, broken)  # noqa: SLF001
+    table._render = broken  # noqa: SLF001
 
     response = on_request.test_client().get(f"/fragment/{SLUG}/comparison")
 

@@ -3,8 +3,9 @@
 Every body in the table becomes a file (with ``.gz`` and ``.br`` siblings holding the exact bytes of
 its encodings), the static files are copied under both their hashed and plain names, and an
 ``nginx.conf`` serves the folder with the headers the app sends under the ``open`` policy. The app
-and the export read one table, so they never serve different bytes (DESIGN.md, "One export, many
-servers"). Written to a temporary sibling and renamed into place, so a failed export leaves nothing.
+and the export read one table, so they never serve different bytes; each body's file and each nginx
+route come from its key (widget.urls). Written to a temporary sibling and renamed into place, so a
+failed export leaves nothing.
 """
 
 from __future__ import annotations
@@ -24,20 +25,18 @@ from whitenoise.base import WhiteNoise
 from whitenoise.media_types import MediaTypes
 
 from .assets import ASSETS_DIR, HASHED
-from .content import SLUG_PATTERN
 from .embedding import preflight_headers, response_headers
-from .fastpath import HeaderKind, Responder
+from .fastpath import Responder
 from .live import LiveContent
 from .serving import Body, Encoding
 from .settings import PROJECT_ROOT, Settings
-from .table import Key
-from .urls import DEFAULT_THEME, KINDS, THEMES, Links
+from .urls import DEFAULT_THEME, KEY_TYPES, NAME_PATTERN, THEMES, BodyKey, HeaderKind, Links, field_names
 
 CONFIG_NAME: Final = "nginx.conf"
-# Slugs, section ids and the other parts share the slug grammar; the nginx routes match nothing else.
-_NAME = SLUG_PATTERN.removeprefix("^").removesuffix("$")
-_SEGMENT = re.compile(SLUG_PATTERN)
-_KINDS = "|".join(KINDS)
+# Fixed modes, whatever the umask: nginx's workers run as another user and must read every file;
+# nobody but the owner may change what a CDN will serve.
+FILE_MODE: Final = 0o644
+FOLDER_MODE: Final = 0o755
 # Characters nginx.conf cannot hold inside a double-quoted string ($ starts a variable).
 _UNQUOTABLE = re.compile(r'["$\\\n\r]')
 # Body.encoded's compressed codings and the suffixes nginx's gzip_static and brotli_static look for.
@@ -70,13 +69,12 @@ def export_site(app: Flask, folder: Path, *, force: bool = False) -> ExportRepor
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".export", dir=folder.parent))
     try:
-        # mkdtemp makes the folder private; nginx's workers run as another user and must read it.
-        staging.chmod(0o777 & ~_umask())
+        staging.chmod(FOLDER_MODE)  # mkdtemp made it private
         written: list[Path] = []
-        scripted: dict[PurePosixPath, Key] = {}  # the documents that load htmx
+        scripted: dict[PurePosixPath, BodyKey] = {}  # the documents that load htmx
         for key, body in table.items():  # one at a time: a large catalogue is never in memory whole
-            file = file_for(key)
-            written += _write_body(staging / file, body)
+            file = key.file()
+            written += _write_body(staging, file, body)
             if body.scripts:
                 scripted[file] = key
         written += _copy_static(staging / "static", PROJECT_ROOT / "static", ASSETS_DIR, links.manifest)
@@ -104,38 +102,6 @@ def export_site(app: Flask, folder: Path, *, force: bool = False) -> ExportRepor
     return ExportReport(folder, len(written), size, warnings)
 
 
-def file_for(key: Key) -> PurePosixPath:
-    """Where a table key's body lives in the export, relative to its root."""
-    match key:
-        case ("index",):
-            return PurePosixPath("index.html")
-        case ("article", slug):
-            return PurePosixPath("articles", _segment(key, slug), "index.html")
-        case ("fragment", slug, kind):
-            return PurePosixPath("fragment", _segment(key, slug), _kind(key, kind), "index.html")
-        case ("part", slug, kind, part):
-            return PurePosixPath("fragment", _segment(key, slug), _kind(key, kind), _segment(key, part), "index.html")
-        case ("embed", slug, kind, theme, open):
-            if theme not in THEMES:
-                raise ExportError(f"{key!r}: theme must be one of {', '.join(THEMES)}.")
-            name = f"{_segment(key, open) if open else '_'}.html"
-            return PurePosixPath("embed", _segment(key, slug), _kind(key, kind), theme, name)
-    raise ExportError(f"{key!r}: no file layout for this kind of body; teach widget.export.file_for about it.")
-
-
-def _segment(key: Key, value: str) -> str:
-    # The same grammar as slugs: safe as a file name, and what the nginx routes below match.
-    if not _SEGMENT.match(value):
-        raise ExportError(f"{key!r}: '{value}' is not a lowercase-and-hyphens name, so nginx could not route to it.")
-    return value
-
-
-def _kind(key: Key, kind: str) -> str:
-    if kind not in KINDS:
-        raise ExportError(f"{key!r}: unknown widget '{kind}'.")
-    return kind
-
-
 def _check_target(folder: Path, force: bool, settings: Settings) -> None:
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"'{folder}' exists and is not a folder.")
@@ -150,9 +116,10 @@ def _check_target(folder: Path, force: bool, settings: Settings) -> None:
         raise ExportError(f"'{folder}' cannot be written into nginx.conf (it has a quote, '$', '\\' or a newline).")
 
 
-def _write_body(path: Path, body: Body) -> list[Path]:
+def _write_body(root: Path, file: PurePosixPath, body: Body) -> list[Path]:
     """The identity bytes, and a sibling per encoding the app keeps: exactly Body.encoded."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = root / file
+    _make_folders(root, file.parent)
     out = [(path, body.encoded.get("identity", body.data))]
     out += [
         (path.with_name(f"{path.name}.{suffix}"), body.encoded[enc]) for enc, suffix in _SIBLINGS if enc in body.encoded
@@ -161,8 +128,18 @@ def _write_body(path: Path, body: Body) -> list[Path]:
     stamp = body.modified.timestamp()
     for target, data in out:
         target.write_bytes(data)
+        target.chmod(FILE_MODE)
         os.utime(target, (stamp, stamp))
     return [target for target, _ in out]
+
+
+def _make_folders(root: Path, relative: PurePosixPath) -> None:
+    folder = root
+    for part in relative.parts:
+        folder = folder / part
+        if not folder.is_dir():
+            folder.mkdir()
+            folder.chmod(FOLDER_MODE)
 
 
 def _copy_static(target: Path, plain_root: Path, hashed_root: Path, manifest: Mapping[str, str]) -> list[Path]:
@@ -175,8 +152,9 @@ def _copy_static(target: Path, plain_root: Path, hashed_root: Path, manifest: Ma
             if not source.is_file():
                 continue  # small or binary files have no siblings
             out = target / name
-            out.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(target.parent, PurePosixPath(target.name, name).parent)
             shutil.copy2(source, out)  # keeps the mtime, which WhiteNoise sends as Last-Modified
+            out.chmod(FILE_MODE)
             copied.append(out)
     return copied
 
@@ -200,13 +178,6 @@ def _swap_into_place(staging: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _umask() -> int:
-    # The only way to read it is to set it; a CLI command can afford the instant it is changed.
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 # -- nginx.conf -----------------------------------------------------------------------------------
 
 # Which headers a response gets is a "profile", chosen per route (set $hw_profile); every header is
@@ -221,13 +192,13 @@ def nginx_config(
     root: Path,
     settings: Settings,
     responder: Responder,
-    scripted: Mapping[PurePosixPath, Key],
+    scripted: Mapping[PurePosixPath, BodyKey],
     static_names: Iterable[str],
 ) -> str:
     """The includable nginx file: the maps and one ``server {}`` that serves the exported folder."""
     origin = settings.public_url
     # Each route's profile admits no script; the documents that load htmx get their own (below).
-    loaders = {path: _header_kind(key) for path, key in scripted.items()}
+    loaders = {path: key.HEADERS for path, key in scripted.items()}
     profiles: dict[str, Mapping[str, str]] = {}
     variants = [(kind, False) for kind in HEADER_KINDS] + [(kind, True) for kind in sorted(set(loaders.values()))]
     for kind, loads in variants:
@@ -251,7 +222,7 @@ def nginx_config(
         # Regexes, not strings: nginx matches a map's strings without regard to case; the app does not.
         f'map $arg_theme $hw_theme {{\n    ""  {DEFAULT_THEME};\n    "~^(?:{"|".join(THEMES)})$"  $arg_theme;\n'
         + '    default "";  # the app answers 400\n}\n',
-        f'map $arg_open $hw_open {{\n    ""  _;\n    "~^{_NAME}$"  $arg_open;\n    default "";  # the app answers 400\n}}\n',
+        f'map $arg_open $hw_open {{\n    ""  _;\n    "~^{NAME_PATTERN}$"  $arg_open;\n    default "";  # the app answers 400\n}}\n',
     ]
     for name in names:
         lines = [f"map $hw_profile:$hw_outcome {_variable(name)} {{", f"    default {_quote(error.get(name, ''))};"]
@@ -265,8 +236,8 @@ def nginx_config(
         host=urlsplit(origin).hostname or "_",
         root=_quote(str(root)),
         add_headers="\n".join(f"    add_header {name} {_variable(name)} always;" for name in names),
-        name=_NAME,
-        kinds=_KINDS,
+        routes="".join(_location(key_type) for key_type in KEY_TYPES),
+        internal="".join(f"    location {place} {{ internal; }}\n" for place in _file_places()),
         exceptions="".join(
             f"    location = /{path} {{ internal; set $hw_profile {_profile(kind, True)}; }}\n"
             for path, kind in sorted(loaders.items())
@@ -274,13 +245,41 @@ def nginx_config(
         or "    # (none)\n",
         static_types=_static_types(static_names),
         hashed=HASHED.pattern,
-        default_theme=DEFAULT_THEME,
     )
     return HEADER.format(root=root) + "\n" + MAPS + "\n".join(maps) + "\n" + server
 
 
-def _header_kind(key: Key) -> HeaderKind:
-    return "embed" if key[0] == "embed" else "fragment" if key[0] in ("fragment", "part") else "page"
+def _file_places() -> dict[str, None]:
+    """Where the exported files of each kind of key sit, as nginx location prefixes (in route order)."""
+    return dict.fromkeys(f"/{k.PATH[0]}/" if k.PATH else f"= /{k.FILE}" for k in KEY_TYPES)
+
+
+def _location(key_type: type[BodyKey]) -> str:
+    """The nginx route of one kind of key: its path as parse() reads it, rewritten to its file.
+
+    The path's fields are named captures matching exactly what widget.urls accepts; the fields a
+    document takes from its query (an embed's theme and open part) come from the maps above, and
+    a value the app would refuse leaves its map empty, which is a 400 here too.
+    """
+    if not key_type.PATH:
+        return f"    location = / {{\n        set $hw_profile {key_type.HEADERS};\n        rewrite ^ /{key_type.FILE} last;\n    }}\n"
+    segments = [s if isinstance(s, str) else f"(?<hw_{s.name}>{s.pattern})" for s in key_type.PATH]
+    path_fields = {s.name for s in key_type.PATH if not isinstance(s, str)}
+    query_fields = [name for name in field_names(key_type) if name not in path_fields]
+    lines = [f'    location ~ "^/{"/".join(segments)}$" {{', f"        set $hw_profile {key_type.HEADERS};"]
+    if key_type.HEADERS == "fragment":
+        lines += [
+            "        # htmx's HX-* request headers make every cross-origin request send a CORS preflight.",
+            "        if ($request_method = OPTIONS) {",
+            "            set $hw_profile preflight;",
+            "            return 204;",
+            "        }",
+        ]
+    for name in query_fields:
+        lines += [f'        if ($hw_{name} = "") {{', "            return 400;", "        }"]
+    file = key_type.FILE.format(**{name: f"$hw_{name}" for name in (*path_fields, *query_fields)})
+    lines += [f"        rewrite ^ /{file} last;", "    }"]
+    return "\n".join(lines) + "\n"
 
 
 def _profile(kind: HeaderKind, scripts: bool) -> str:
@@ -381,49 +380,11 @@ server {{
     set $hw_profile "";
 {add_headers}
 
-    location = / {{
-        set $hw_profile page;
-        rewrite ^ /index.html last;
-    }}
-    location ~ "^/articles/(?<hw_slug>{name})$" {{
-        set $hw_profile page;
-        rewrite ^ /articles/$hw_slug/index.html last;
-    }}
-    location ~ "^/fragment/(?<hw_slug>{name})/(?<hw_kind>{kinds})$" {{
-        set $hw_profile fragment;
-        # htmx's HX-* request headers make every cross-origin request send a CORS preflight.
-        if ($request_method = OPTIONS) {{
-            set $hw_profile preflight;
-            return 204;
-        }}
-        rewrite ^ /fragment/$hw_slug/$hw_kind/index.html last;
-    }}
-    location ~ "^/fragment/(?<hw_slug>{name})/(?<hw_kind>{kinds})/(?<hw_part>{name})$" {{
-        set $hw_profile fragment;
-        if ($request_method = OPTIONS) {{
-            set $hw_profile preflight;
-            return 204;
-        }}
-        rewrite ^ /fragment/$hw_slug/$hw_kind/$hw_part/index.html last;
-    }}
-    # ?theme= (empty: {default_theme}) and ?open= (empty: none, the file "_") pick the document.
-    location ~ "^/embed/(?<hw_slug>{name})/(?<hw_kind>{kinds})$" {{
-        set $hw_profile embed;
-        if ($hw_theme = "") {{
-            return 400;
-        }}
-        if ($hw_open = "") {{
-            return 400;
-        }}
-        rewrite ^ /embed/$hw_slug/$hw_kind/$hw_theme/$hw_open.html last;
-    }}
-
+    # The routes, one per kind of URL (widget.urls); an embed's ?theme= (empty: the default) and
+    # ?open= (empty: none, the file "_") pick the document.
+{routes}
     # The files themselves, reached only through the routes above.
-    location = /index.html {{ internal; }}
-    location /articles/ {{ internal; }}
-    location /fragment/ {{ internal; }}
-    location /embed/ {{ internal; }}
-    # The documents that load htmx: their Content-Security-Policy admits it.
+{internal}    # The documents that load htmx: their Content-Security-Policy admits it.
 {exceptions}
     location /static/ {{
         set $hw_profile static;

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING
 
 from .embedding import Policy, response_headers
 from .live import LiveContent
@@ -29,15 +28,12 @@ from .serving import (
     with_vary,
 )
 from .settings import Settings
-from .urls import DEFAULT_THEME, THEMES
+from .urls import HeaderKind, Request, parse
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger(__name__)
-
-HeaderKind = Literal["embed", "fragment", "page"]
-_THEMES = frozenset(THEMES)
 
 
 class Responder:
@@ -127,43 +123,18 @@ class FastPath:
     def lookup(self, path: str, query: str) -> tuple[Body, HeaderKind, str] | None:
         """The body a URL names, its header kind and frame-ancestors; None for anything else.
 
-        Parameters are read exactly as the Flask views read them; any value the views would refuse
-        makes this return None, so Flask answers it with its error.
+        The URL is read by the same :func:`widget.urls.parse` as the Flask views read it, so any
+        request this refuses, Flask refuses too, and answers with its error page.
         """
-        params = _params(query)
-        if params is None:
+        policy = self.responder.policy
+        request = parse(path, query, policy.partners)
+        if not isinstance(request, Request):
             return None
-        partner = None
-        if (partner_id := params.get("partner")) is not None:
-            partner = self.responder.policy.partners.get(partner_id)
-            if partner is None:
-                return None
-        table = self.live.snapshot.table
-        parts = path.split("/")
-        if len(parts) == 4 and parts[1] == "embed":
-            theme = params.get("theme")
-            if theme is None:
-                theme = partner.theme if partner and partner.theme else DEFAULT_THEME
-            elif theme not in _THEMES:
-                return None
-            open_part = params.get("open")
-            if open_part == "":
-                return None  # Flask says why: "" is not a part
-            body = table.get("embed", parts[2], parts[3], theme, open_part or "")
-            return (body, "embed", self.responder.policy.frame_ancestors(partner)) if body else None
-        if len(parts) == 4 and parts[1] == "fragment":
-            body = table.get("fragment", parts[2], parts[3])
-            return (body, "fragment", "*") if body else None
-        if len(parts) == 5 and parts[1] == "fragment":
-            body = table.get("part", parts[2], parts[3], parts[4])
-            return (body, "fragment", "*") if body else None
-        if len(parts) == 3 and parts[1] == "articles":
-            body = table.get("article", parts[2])
-            return (body, "page", "*") if body else None
-        if path == "/":
-            index = table.get("index")
-            return (index, "page", "*") if index else None
-        return None
+        key = request.key
+        body = self.live.snapshot.table.get(key)
+        if body is None:
+            return None
+        return body, key.HEADERS, policy.frame_ancestors(request.partner) if key.HEADERS == "embed" else "*"
 
 
 def _within_limits(environ: WSGIEnvironment) -> bool:
@@ -175,27 +146,6 @@ def _within_limits(environ: WSGIEnvironment) -> bool:
         if value is not None and len(value) > MAX_HEADER:
             return False
     return True
-
-
-def _params(query: str) -> dict[str, str] | None:
-    """First value of each parameter, as Flask's ``request.args.get`` reads them; None if undecodable."""
-    if not query:
-        return {}
-    params: dict[str, str] = {}
-    if "%" not in query and "+" not in query:
-        # The usual widget query (theme=dark&open=sources): nothing to decode, so split it by hand.
-        for pair in query.split("&"):
-            if pair:
-                key, _, value = pair.partition("=")
-                params.setdefault(key, value)
-        return params
-    try:
-        pairs = parse_qsl(query, keep_blank_values=True, errors="strict", max_num_fields=50)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    for key, value in pairs:
-        params.setdefault(key, value)
-    return params
 
 
 __all__ = ["FastPath", "Responder"]

@@ -9,15 +9,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-
-def route_of(path: str) -> str:
-    """The route, not the reader's URL: which kind of thing was asked for."""
-    head = path.split("/", 2)[1] if path.count("/") >= 1 else ""
-    if head in ("embed", "fragment", "articles", "static", "oembed", "healthz", "readyz"):
-        if head == "fragment" and path.count("/") >= 4:
-            return "fragment-part"
-        return head
-    return "index" if path == "/" else "other"
+from .urls import route_name
 
 
 class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -30,7 +22,7 @@ class JsonAccessLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type 
         record = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "method": environ.get("REQUEST_METHOD"),
-            "route": route_of(path),
+            "route": route_name(path),
             "path": path[:200],
             "status": int(str(resp.status).split(None, 1)[0]),
             "bytes": getattr(resp, "sent", 0),

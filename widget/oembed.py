@@ -12,11 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import SplitResult, parse_qsl, urlsplit
+from urllib.parse import SplitResult, urlsplit
 from xml.sax.saxutils import escape
 
 from .content import Article, Catalogue
-from .render import FRAME_HEIGHTS, KINDS, THEMES, Kind, Links, Theme
+from .partners import Partners
+from .render import FRAME_HEIGHTS
+from .urls import ArticlePage, Embed, Fragment, Links, Refusal, Theme, Widget, parse, query_params, theme_of
 
 MAX_URL_LENGTH: Final = 2000
 MAX_DIMENSION: Final = 10000
@@ -25,14 +27,12 @@ DEFAULT_WIDTH: Final = 600
 MAX_HEIGHT_FACTOR: Final = 2.5
 JSON_TYPE: Final = "application/json"
 XML_TYPE: Final = "text/xml; charset=utf-8"
-LABELS: Final[dict[Kind, str]] = {
+LABELS: Final[dict[Widget, str]] = {
     "takeaway": "Key takeaway",
     "comparison": "Comparison table",
     "sources": "Sources",
     "sections": "Article sections",
 }
-_KIND_NAMES: Final[dict[str, Kind]] = {kind: kind for kind in KINDS}
-_THEME_NAMES: Final[dict[str, Theme]] = {theme: theme for theme in THEMES}
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _DIMENSION = re.compile(r"[0-9]{1,6}")
 # Whitespace and controls: urlsplit() silently drops tabs and newlines, so a URL holding them
@@ -40,7 +40,6 @@ _DIMENSION = re.compile(r"[0-9]{1,6}")
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 # Characters XML 1.0 cannot carry at all, even escaped; a YAML "\x01" escape could put one in a title.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_WIDGET_PATH = re.compile(r"/(?:articles/(?P<article>[^/]+)|(?:embed|fragment)/(?P<slug>[^/]+)/(?P<kind>[^/]+))/?")
 
 
 class OEmbedError(Exception):
@@ -63,7 +62,7 @@ class _Target:
     """The widget a consumer's URL names."""
 
     article: Article
-    kind: Kind
+    kind: Widget
     theme: Theme | None
 
 
@@ -73,6 +72,7 @@ def oembed(
     links: Links,
     cache_age: int,
     provider_name: str = "Health Widgets",
+    partners: Partners | None = None,
 ) -> OEmbedResponse:
     """Answer an oEmbed request, or raise :class:`OEmbedError` with its status (400, 404 or 501)."""
     url = params.get("url", "")
@@ -85,7 +85,7 @@ def oembed(
         raise OEmbedError(501, f"The format '{_clip(response_format)}' is not supported; use 'json' or 'xml'.")
     maxwidth = _dimension(params, "maxwidth")
     maxheight = _dimension(params, "maxheight")
-    target = _resolve(url, catalogue, links)
+    target = _resolve(url, catalogue, links, partners or Partners.empty())
     if target is None:
         raise OEmbedError(404, f"There is nothing that can be embedded at '{_clip(url)}'.")
 
@@ -106,7 +106,7 @@ def oembed(
     return OEmbedResponse(json.dumps(fields), JSON_TYPE)
 
 
-def frame_size(kind: Kind, maxwidth: int | None = None, maxheight: int | None = None) -> tuple[int, int]:
+def frame_size(kind: Widget, maxwidth: int | None = None, maxheight: int | None = None) -> tuple[int, int]:
     """The iframe's width and height in CSS pixels, within the consumer's maxima."""
     width = min(DEFAULT_WIDTH, maxwidth) if maxwidth else DEFAULT_WIDTH
     base = FRAME_HEIGHTS[kind]
@@ -132,7 +132,7 @@ def _dimension(params: Mapping[str, str], name: str) -> int | None:
     return value
 
 
-def _resolve(url: str, catalogue: Catalogue, links: Links) -> _Target | None:
+def _resolve(url: str, catalogue: Catalogue, links: Links, partners: Partners) -> _Target | None:
     """The widget ``url`` names, if it is one of ours and exists; None otherwise."""
     if _UNSAFE_URL_CHARS.search(url):
         return None
@@ -146,17 +146,21 @@ def _resolve(url: str, catalogue: Catalogue, links: Links) -> _Target | None:
     base = ours.path.rstrip("/")
     if not parts.path.startswith(base + "/"):
         return None
-    match = _WIDGET_PATH.fullmatch(parts.path[len(base) :])
-    if not match:
+    # A trailing slash is how URLs are often pasted; the server itself answers only without it.
+    path = parts.path[len(base) :]
+    # The path alone names the widget: a pasted URL's query only styles it (an unknown theme is
+    # dropped rather than refusing the embed).
+    parsed = parse(path.removesuffix("/") if len(path) > 1 else path, {}, partners)
+    if isinstance(parsed, Refusal):
         return None
-    slug = match["article"] or match["slug"]
-    kind = _KIND_NAMES.get(match["kind"] or "takeaway")
-    article = catalogue.articles.get(slug)
-    if article is None or kind is None:
+    key = parsed.key
+    if not isinstance(key, ArticlePage | Embed | Fragment):
         return None
-    # The first value wins, as with Werkzeug's request.args.get() in the embed view.
-    theme = next((value for name, value in parse_qsl(parts.query) if name == "theme"), "")
-    return _Target(article, kind, _THEME_NAMES.get(theme))
+    article = catalogue.articles.get(key.slug)
+    if article is None:
+        return None
+    widget: Widget = "takeaway" if isinstance(key, ArticlePage) else key.widget
+    return _Target(article, widget, theme_of(query_params(parts.query) or {}))
 
 
 def _origin(parts: SplitResult) -> tuple[str, str, int | None]:

@@ -1,45 +1,35 @@
-"""Thin routes: validate the request, look the body up, add the headers the policy gives."""
+"""Thin routes: read the URL with widget.urls, look the body up, add the headers the policy gives."""
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Mapping
-from typing import Literal, NoReturn, cast
+from typing import NoReturn, cast
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, NotFound, RequestHeaderFieldsTooLarge, RequestURITooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    NotAcceptable,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+    abort,
+)
 
-from .content import SLUG_PATTERN, ArticleNotFound, Catalogue
+from .content import Catalogue
 from .embedding import BASE_HEADERS, Policy, preflight_headers, response_headers
 from .fastpath import Responder
 from .live import LiveContent
 from .oembed import OEmbedError, oembed
-from .partners import Partner
-from .render import DEFAULT_THEME, KINDS, THEMES, Kind, Links, Theme, parts_of
 from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body
 from .settings import Settings
-from .table import Table, embed_key
+from .table import Table
+from .urls import BAD_QUERY, KEY_TYPES, NOT_FOUND, SERVICES, BodyKey, Links, Refusal, Request, missing, parse
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("widgets", __name__)
-_SLUG = re.compile(SLUG_PATTERN)
-MAX_SLUG = 100
-
-
-class BadRequest(HTTPException):
-    code = 400
-
-
-class NotImplementedFormat(HTTPException):
-    code = 501
-
-
-class NotAcceptable(HTTPException):
-    code = 406
 
 
 def settings() -> Settings:
@@ -81,72 +71,23 @@ def check_request() -> None:
     try:
         environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8")
     except UnicodeError:
-        raise BadRequest(_("The query string is not valid UTF-8.")) from None
+        refuse(BAD_QUERY)
 
 
-@bp.get("/")
-def index() -> Response:
-    return _send(table().get("index"), "page")
+def body() -> Response:
+    """Every pre-rendered body: the fast path answers most hits before Flask sees them; this answers
+    the rest (a body rendered on request that failed there) and explains every miss."""
+    environ = request.environ
+    parsed = parse(environ.get("PATH_INFO") or "/", environ.get("QUERY_STRING", ""), policy().partners)
+    if isinstance(parsed, Refusal):
+        refuse(parsed)
+    key = parsed.key
+    found = table().get(key)
+    if found is None:
+        refuse(missing(key, catalogue()))
+    return _send(found, parsed)
 
 
-@bp.get("/articles/<slug>")
-def article(slug: str) -> Response:
-    return _send(table().get("article", _checked_slug(slug)) or _missing_article(slug), "page")
-
-
-@bp.get("/embed/<slug>/<kind>")
-def embed(slug: str, kind: str) -> Response:
-    """A widget as a whole document, for an <iframe>: ``?theme=``, ``?open=``, ``?partner=``."""
-    slug, checked = _checked_slug(slug), _checked_kind(kind)
-    partner = _partner()
-    theme = _choice("theme", THEMES) or (partner.theme if partner else None) or DEFAULT_THEME
-    open_part = request.args.get("open")
-    body = table().get(*embed_key(slug, checked, theme, open_part)) if open_part != "" else None
-    if body is None:
-        article = catalogue().articles.get(slug) or _missing_article(slug)
-        parts = parts_of(article, checked)
-        raise BadRequest(
-            _(
-                "'%(part)s' is not a part of the %(kind)s widget; it has: %(parts)s.",
-                part=_clip(open_part or ""),
-                kind=checked,
-                parts=", ".join(parts) or _("no parts that open"),
-            )
-        )
-    frame_ancestors = policy().frame_ancestors(partner)
-    return _send(body, "embed", frame_ancestors=frame_ancestors)
-
-
-@bp.get("/fragment/<slug>/<kind>", provide_automatic_options=False)
-def fragment(slug: str, kind: str) -> Response:
-    """Bare markup for an include; readable cross-origin by the origins the policy admits."""
-    slug, checked = _checked_slug(slug), _checked_kind(kind)
-    _partner()
-    return _send(table().get("fragment", slug, checked) or _missing_article(slug), "fragment")
-
-
-@bp.get("/fragment/<slug>/<kind>/<part>", provide_automatic_options=False)
-def fragment_part(slug: str, kind: str, part: str) -> Response:
-    """One part of a widget (a section, the source list), which htmx swaps into its expander."""
-    slug, checked = _checked_slug(slug), _checked_kind(kind)
-    _partner()
-    body = table().get("part", slug, checked, part)
-    if body is None:
-        article = catalogue().articles.get(slug) or _missing_article(slug)
-        parts = ", ".join(parts_of(article, checked)) or _("none")
-        raise NotFound(
-            _(
-                "The %(kind)s widget has no part '%(part)s'; its parts are: %(parts)s.",
-                kind=checked,
-                part=_clip(part),
-                parts=parts,
-            )
-        )
-    return _send(body, "fragment")
-
-
-@bp.route("/fragment/<slug>/<kind>", methods=["OPTIONS"], endpoint="preflight")
-@bp.route("/fragment/<slug>/<kind>/<part>", methods=["OPTIONS"], endpoint="preflight")
 def preflight(**_: str) -> Response:
     """CORS preflight: htmx's HX-* request headers make every cross-origin request send one."""
     response = Response(status=204)
@@ -154,17 +95,31 @@ def preflight(**_: str) -> Response:
     return response
 
 
-@bp.get("/oembed")
+def rule_of(key_type: type[BodyKey]) -> str:
+    """The Werkzeug rule of a kind of key: its path, each field a plain segment (parse() checks them)."""
+    return "/" + "/".join(s if isinstance(s, str) else f"<{s.name}>" for s in key_type.PATH)
+
+
+for _key_type in KEY_TYPES:
+    _cors = _key_type.HEADERS == "fragment"
+    bp.add_url_rule(
+        rule_of(_key_type),
+        f"body-{_key_type.ROUTE}",
+        lambda **_: body(),
+        methods=["GET"],
+        provide_automatic_options=not _cors,
+    )
+    if _cors:
+        bp.add_url_rule(rule_of(_key_type), f"preflight-{_key_type.ROUTE}", preflight, methods=["OPTIONS"])
+
+
+@bp.get(SERVICES["oembed"])
 def oembed_view() -> Response:
     """oEmbed 1.0 provider: ``url``, ``maxwidth``, ``maxheight``, ``format`` (json or xml)."""
     try:
-        answer = oembed(request.args, catalogue(), links(), cache_age=settings().cache_max_age)
+        answer = oembed(request.args, catalogue(), links(), settings().cache_max_age, partners=policy().partners)
     except OEmbedError as exc:
-        if exc.status == 501:
-            raise NotImplementedFormat(exc.message) from None
-        if exc.status == 404:
-            raise NotFound(exc.message) from None
-        raise BadRequest(exc.message) from None
+        abort(exc.status, exc.message)
     response = Response(answer.body, content_type=answer.content_type)
     response.headers.update(response_headers("fragment", settings().cache_max_age, links().public_url, cors="*"))
     response.add_etag()
@@ -172,70 +127,21 @@ def oembed_view() -> Response:
     return response
 
 
-# -- request checks -------------------------------------------------------------------------------
+# -- answering ------------------------------------------------------------------------------------
 
 
-def _checked_slug(slug: str) -> str:
-    if len(slug) > MAX_SLUG or not _SLUG.match(slug):
-        raise BadRequest(
-            _(
-                "'%(slug)s' is not a valid article name: use lowercase letters, digits and single hyphens.",
-                slug=_clip(slug),
-            )
-        )
-    return slug
+def refuse(refusal: Refusal) -> NoReturn:
+    """Raise the HTTP error a refusal names, its sentence in the reader's language."""
+    abort(refusal.status, _(refusal.message, **refusal.params))
 
 
-def _checked_kind(kind: str) -> Kind:
-    for known in KINDS:
-        if kind == known:
-            return known
-    raise NotFound(
-        _("There is no widget '%(kind)s'. The widgets are: %(kinds)s.", kind=_clip(kind), kinds=", ".join(KINDS))
-    )
-
-
-def _missing_article(slug: str) -> NoReturn:
-    raise ArticleNotFound(slug)
-
-
-def _choice(name: str, choices: tuple[Theme, ...]) -> Theme | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
-    for choice in choices:
-        if value == choice:
-            return choice
-    raise BadRequest(
-        _(
-            "'%(name)s' must be one of %(choices)s, got '%(value)s'.",
-            name=name,
-            choices=", ".join(choices),
-            value=_clip(value),
-        )
-    )
-
-
-def _partner() -> Partner | None:
-    partner_id = request.args.get("partner")
-    if partner_id is None:
-        return None
-    partner = policy().partners.get(partner_id)
-    if partner is None:
-        raise BadRequest(_("There is no partner '%(partner)s'.", partner=_clip(partner_id)))
-    return partner
-
-
-def _clip(value: str, limit: int = 80) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-def _send(body: Body | None, kind: Literal["embed", "fragment", "page"], frame_ancestors: str = "*") -> Response:
-    """The same answer the fast path gives (it answers most hits before Flask sees them)."""
-    assert body is not None  # the index always exists; other callers raise before
+def _send(body: Body, parsed: Request) -> Response:
+    """The same answer the fast path gives."""
+    key = parsed.key
+    frame_ancestors = policy().frame_ancestors(parsed.partner) if key.HEADERS == "embed" else "*"
     result = responder().respond(
         body,
-        kind,
+        key.HEADERS,
         method=request.method,
         origin=request.headers.get("Origin"),
         accept_encoding=request.headers.get("Accept-Encoding"),
@@ -254,13 +160,13 @@ def _send(body: Body | None, kind: Literal["embed", "fragment", "page"], frame_a
     return response
 
 
-@bp.get("/healthz")
+@bp.get(SERVICES["healthz"])
 def healthz() -> Response:
     """Alive: the process answers."""
     return _json({"status": "ok"})
 
 
-@bp.get("/readyz")
+@bp.get(SERVICES["readyz"])
 def readyz() -> Response:
     """Ready: content loaded, which version, when, and what the last load or reload reported."""
     snapshot = live().snapshot
@@ -319,11 +225,6 @@ def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | N
     return response
 
 
-@bp.app_errorhandler(ArticleNotFound)
-def article_not_found(exc: ArticleNotFound) -> Response:
-    return _error(404, _("Article not found"), _("There is no article '%(slug)s'.", slug=_clip(exc.slug)))
-
-
 @bp.app_errorhandler(HTTPException)
 def http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
@@ -343,10 +244,11 @@ def http_error(exc: HTTPException) -> Response:
 
 
 def _default_message(code: int) -> str:
+    # Never the request's own words: an error page on our domain must not publish them.
     if code == 404:
-        return str(_("There is nothing at '%(path)s'.", path=_clip(request.path)))
+        return str(_(NOT_FOUND.message))
     if code == 405:
-        return str(_("'%(method)s' is not allowed here; widgets answer GET and HEAD.", method=_clip(request.method)))
+        return str(_("This method is not allowed here; widgets answer GET and HEAD."))
     return str(_("The request could not be answered."))
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.support import ARTICLES
 from widget.settings import EmbedPolicy
-from widget.urls import KINDS as WIDGET_KINDS
+from widget.urls import WIDGETS as WIDGET_KINDS
 
 Theme = Literal["light", "dark"]
 Site = Literal["good", "stranger"]

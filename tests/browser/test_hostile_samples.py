@@ -12,8 +12,8 @@ from werkzeug.serving import make_server
 from tests.browser.conftest import _QuietHandler
 from tests.browser.helpers import OpenVisit, open_everything_quickly
 from widget import create_app
-from widget.render import KINDS
 from widget.settings import PROJECT_ROOT, Settings
+from widget.urls import WIDGETS
 
 HOSTILE = PROJECT_ROOT / "tests" / "hostile" / "inert"
 SLUGS = sorted(path.stem for path in HOSTILE.glob("*.md"))
@@ -36,7 +36,7 @@ def hostile_site() -> Iterator[str]:
 
 def _pages(base: str, slug: str) -> list[str]:
     pages = [f"{base}/articles/{slug}"]
-    for kind in KINDS:
+    for kind in WIDGETS:
         pages += [f"{base}/embed/{slug}/{kind}", f"{base}/embed/{slug}/{kind}?theme=dark"]
     return pages
 
