@@ -200,17 +200,23 @@ def test_the_cache_version_covers_every_module_the_parser_imports():
 
     import widget.content
 
-    package = Path(widget.content.__file__).parent
-    seen, todo = set(), ["content.py"]
+    root = Path(widget.content.__file__).parent.parent  # widget/
+    seen, todo = set(), ["content/__init__.py"]
     while todo:
         name = todo.pop()
         seen.add(name)
-        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        here = Path(name).parent
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                # "from .markup import x" and "from . import markup" both bring in a module of ours.
-                names = [node.module] if node.module else [alias.name for alias in node.names]
-                for module in (f"{name.split('.')[0]}.py" for name in names):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("widget.")):
+                # "from .model import x", "from widget.markup import x" and "from . import model" all
+                # bring in a module of ours, relative to the importing file's package or to widget/.
+                package = here.parents[node.level - 2] if node.level > 1 else here if node.level else Path()
+                module_name = (node.module or "").removeprefix("widget.") if not node.level else node.module
+                names = [module_name] if module_name else [alias.name for alias in node.names]
+                for dotted in names:
+                    target = package.joinpath(*dotted.split("."))
+                    module = str(target / "__init__.py") if (root / target).is_dir() else f"{target}.py"
                     if module not in seen:
                         todo.append(module)
 
@@ -221,8 +227,8 @@ def test_when_the_parsing_processes_fail_the_files_are_parsed_here(folder, monke
     def broken(paths: list[Path], processes: int) -> list[object]:
         raise RuntimeError("a parsing process exited with status 1")
 
-    monkeypatch.setattr("widget.content._check_elsewhere", broken)
-    monkeypatch.setattr("widget.content.PARALLEL_CHUNK", 1)  # two files are enough for two processes
+    monkeypatch.setattr("widget.content.parallel.check_elsewhere", broken)
+    monkeypatch.setattr("widget.content.parallel.PARALLEL_CHUNK", 1)  # two files are enough for two processes
     expected = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=1))
 
     with caplog.at_level(logging.WARNING, logger="widget.content"):
