@@ -61,6 +61,11 @@ comparison:
     - [Two, Second feature, An extra cell]
 sources:"""
 
+REORDERING = (
+    ", an invisible control or text-reordering character"
+    " (C0/C1 controls, U+061C, U+200E-200F, U+202A-202E, U+2066-2069); remove it"
+)
+
 
 def write_article(folder: Path, text: str = MINIMAL, slug: str = "example") -> Path:
     path = folder / f"{slug}.md"
@@ -437,18 +442,13 @@ def test_check_file_at_size_limit_loads(content_dir):
 
 @pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
 def test_check_bidi_control_character(content_dir, char):
+    name = {"\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u202a": "LEFT-TO-RIGHT EMBEDDING"}.get(char)
+    name = name or {"\u2066": "LEFT-TO-RIGHT ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE"}[char]
     path = write_article(content_dir, variant("The overview", f"The {char}overview"))
 
     _, problems = check(content_dir)
 
-    assert problems == [
-        Problem(
-            str(path),
-            "body",
-            "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
-            20,
-        )
-    ]
+    assert problems == [Problem(str(path), "body", f"contains U+{ord(char):04X} ({name}){REORDERING}", 20)]
 
 
 def test_check_bidi_line_after_unicode_line_separator(content_dir):
@@ -458,14 +458,7 @@ def test_check_bidi_line_after_unicode_line_separator(content_dir):
 
     _, problems = check(content_dir)
 
-    assert problems == [
-        Problem(
-            str(path),
-            "body",
-            "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
-            24,
-        )
-    ]
+    assert problems == [Problem(str(path), "body", f"contains U+202E (RIGHT-TO-LEFT OVERRIDE){REORDERING}", 24)]
 
 
 # -- errors in the body ---------------------------------------------------------------------------

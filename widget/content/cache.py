@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from .checker import MAX_FILE_BYTES, Checked, digest_of
+from .model import printable
 from .parallel import check_files, usable_cpus
 from .pickling import Restricted
 from .trust import Untrusted, check_dates, check_entry
@@ -167,13 +168,13 @@ class ArticleCache:
             with file.open("rb") as handle:
                 for path, info in ((file.parent, file.parent.stat()), (file, os.fstat(handle.fileno()))):
                     if reason := unsafe(path, info):
-                        logger.warning("Ignored the article cache %s: %s; parsing every file", file, reason)
+                        logger.warning("Ignored the article cache %s: %s; parsing every file", file, printable(reason))
                         return
                 version, entries, dates, code = Restricted(handle).load()
         except FileNotFoundError:
             return
         except Exception as exc:  # a torn or foreign file: start without it, never fail on it
-            logger.warning("Ignored the article cache %s: %s", file, exc)
+            logger.warning("Ignored the article cache %s: %s", file, printable(str(exc)))
             return
         if version != self.version or not isinstance(entries, dict) or not isinstance(dates, dict):
             logger.info("The article cache %s was made by other code; parsing every file", file)
@@ -182,6 +183,6 @@ class ArticleCache:
             checked = {label: check_entry(label, entry) for label, entry in entries.items()}
             check_dates(dates, code)
         except Untrusted as exc:
-            logger.warning("Ignored the article cache %s: %s; parsing every file", file, exc)
+            logger.warning("Ignored the article cache %s: %s; parsing every file", file, printable(str(exc)))
             return
         self.entries, self.dates, self.code = checked, dates, code

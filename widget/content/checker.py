@@ -12,12 +12,11 @@ import yaml
 from pydantic import ValidationError
 
 from widget.markup import (
-    FORBIDDEN_CHARACTERS,
-    FORBIDDEN_MESSAGE,
     Citations,
     Cite,
     Issue,
     Text,
+    forbidden,
     parse_body,
     parse_inline,
 )
@@ -97,8 +96,8 @@ class _FileChecker:
             self.error("front matter", "must be a set of 'field: value' lines", 1)
             return None, node
         for loc, value in strings(data):
-            if FORBIDDEN_CHARACTERS.search(value):
-                self.error(dotted(loc), FORBIDDEN_MESSAGE, lift(node_line(node, loc)))
+            if problem := forbidden(value):
+                self.error(dotted(loc), problem, lift(node_line(node, loc)))
         if any(p.severity == "error" for p in self.problems):
             return None, node
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -26,28 +27,62 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def read_yaml(front: str) -> tuple[yaml.Node | None, object]:
-    """The node tree (for line numbers) and the data, from one parse, after a pass over the events.
-
-    The events pass refuses aliases, which let a few lines expand into gigabytes ("billion laughs")
-    and which article files never need, and deep nesting, over which PyYAML's composer recurses
-    (RecursionError).
-    """
-    depth = 0
-    for event in yaml.parse(front, Loader=_Loader):
-        if isinstance(event, yaml.AliasEvent):
-            raise _marked("aliases (*name) are not allowed in article files", event)
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_YAML_DEPTH:
-                raise _marked(f"nested more than {MAX_YAML_DEPTH} levels deep", event)
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+    """The node tree (for line numbers) and the data, from one parse, after a pass over the events."""
+    _check_events(yaml.parse(front, Loader=_Loader))
     loader = _Loader(front)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)
     finally:
         loader.dispose()
+
+
+@dataclass(slots=True)
+class _Open:
+    """A collection being read: for a mapping, whether its next node is a key, and its keys' lines."""
+
+    mapping: bool
+    at_key: bool = True
+    keys: dict[str, int] = field(default_factory=dict)
+
+
+def _check_events(events: Iterable[yaml.Event]) -> None:
+    """Refuse what article files never need and YAML would take silently or dangerously.
+
+    Aliases let a few lines expand into gigabytes ("billion laughs"); deep nesting makes PyYAML's
+    composer recurse (RecursionError); a merge key (``<<:``) copies fields in from elsewhere, and a
+    duplicate key silently drops the first value, so a reviewer reads one title and readers get another.
+    """
+    open_: list[_Open] = []
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            raise _marked("aliases (*name) are not allowed in article files", event)
+        if isinstance(event, yaml.CollectionEndEvent):
+            open_.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        parent = open_[-1] if open_ else None
+        if parent is not None and parent.mapping:
+            if parent.at_key and isinstance(event, yaml.ScalarEvent):
+                _check_key(parent, event)
+            parent.at_key = not parent.at_key
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append(_Open(mapping=isinstance(event, yaml.MappingStartEvent)))
+            if len(open_) > MAX_YAML_DEPTH:
+                raise _marked(f"nested more than {MAX_YAML_DEPTH} levels deep", event)
+
+
+def _check_key(mapping: _Open, key: yaml.ScalarEvent) -> None:
+    line = key.start_mark.line + 2 if key.start_mark is not None else 0  # the file's line, 1-based
+    if key.value == "<<" and key.implicit[0]:  # plain, so YAML reads it as a merge; "'<<'" is only text
+        raise _marked("merge keys (<<:) are not allowed in article files; write each field out", key)
+    if key.value not in mapping.keys:
+        mapping.keys[key.value] = line
+    else:
+        first = mapping.keys[key.value]
+        message = f"'{key.value}' is given twice, on lines {first} and {line}; keep one (YAML would keep the last)"
+        raise _marked(message, key)
 
 
 def _marked(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .cache import ArticleCache
-from .model import Article, Catalogue, InvalidContent, Problem
+from .model import Article, Catalogue, InvalidContent, Problem, printable
 
 logger = logging.getLogger(__name__)
 
@@ -66,5 +66,5 @@ def load_articles(folder: Path, today: date | None = None, cache: ArticleCache |
     warnings = tuple(problems)
     for warning in warnings:
         logger.warning("%s", warning)
-    logger.info("Loaded %d articles from %s", len(articles), folder)
+    logger.info("Loaded %d articles from %s", len(articles), printable(str(folder)))
     return Catalogue(MappingProxyType(dict(sorted(articles.items()))), warnings)

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .checker import Checked, check_file
+from .model import printable
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def check_files(paths: list[Path], processes: int, parallel_from: int) -> list[C
     try:
         found = check_elsewhere(paths, processes)
     except Exception as exc:  # any failure of the pool: parse here instead, slower but sure
-        logger.warning("Parsing in %d processes failed (%s); parsing in this one", processes, exc)
+        logger.warning("Parsing in %d processes failed (%s); parsing in this one", processes, printable(str(exc)))
         return [check_file(path) for path in paths]
     took = time.monotonic() - began
     logger.info("Parsed %d article files in %d processes in %.1f s", len(paths), processes, took)
