@@ -353,6 +353,27 @@ def test_check_duplicate_slug(content_dir):
             "is not valid YAML: aliases (*name) are not allowed in article files",
             id="alias",
         ),
+        pytest.param(
+            "title: Is this an example?\ntitle: Is this another example?",
+            "front matter",
+            5,
+            "is not valid YAML: 'title' is given twice, on lines 4 and 5; keep one (YAML would keep the last)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "title: Is this an example?\ncomparison: {caption: A, caption: B}",
+            "front matter",
+            5,
+            "is not valid YAML: 'caption' is given twice, on lines 5 and 5; keep one (YAML would keep the last)",
+            id="duplicate-key-in-a-flow-mapping",
+        ),
+        pytest.param(
+            "title: Is this an example?\n<<: {byline: Health Widgets Medical Team}",
+            "front matter",
+            5,
+            "is not valid YAML: merge keys (<<:) are not allowed in article files; write each field out",
+            id="merge-key",
+        ),
     ],
 )
 def test_check_front_matter_yaml_refused(content_dir, front, field, line, message):
@@ -363,6 +384,31 @@ def test_check_front_matter_yaml_refused(content_dir, front, field, line, messag
 
     assert articles == {}
     assert problems == [Problem(str(path), field, message, line)]
+
+
+def test_check_duplicate_key_in_a_list_item_names_both_lines(content_dir):
+    path = write_article(content_dir, variant("    site: Site A\n", "    site: Site A\n    title: Source 1\n"))
+
+    _, problems = check(content_dir)
+
+    message = "is not valid YAML: 'title' is given twice, on lines 12 and 14; keep one (YAML would keep the last)"
+    assert problems == [Problem(str(path), "front matter", message, 14)]
+
+
+def test_a_quoted_merge_key_is_only_an_unknown_field(content_dir):
+    path = write_article(content_dir, variant("lang: en\n", "lang: en\n'<<': x\n"))
+
+    _, problems = check(content_dir)
+
+    # Not merged: refused as a field no article has (pydantic names no field it cannot spell).
+    assert errors(problems) == [("", 2, "is not a field an article can have (check the spelling)")]
+    assert problems[0].file == str(path)
+
+
+def test_problem_string_escapes_control_characters_of_names_and_values():
+    problem = Problem("evil\n2026-01-01 ERROR forged.md", "title", "got '\x1b[2Jcleared\u202e'", 3)
+
+    assert str(problem) == "evil\\n2026-01-01 ERROR forged.md:3: error: title: got '\\x1b[2Jcleared\\u202e'"
 
 
 def test_check_front_matter_not_a_mapping(content_dir):

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -226,12 +226,13 @@ def _inline(children: list[Token], citations: Citations, line: int | None) -> tu
             )
             continue
         if token.type == "link_open":
-            # markdown-it has decoded character references ("&#x202E;") in these by now.
+            # markdown-it has decoded character references ("&#x202E;") in these by now, and
+            # percent-encoded the href, whose decoded form is what a browser's status bar shows.
             href = str(token.attrGet("href") or "")
             if not is_web_url(href):
                 issues.append(Issue(f"link '{href}' must be an absolute http:// or https:// URL", line))
-            for name in ("href", "title"):
-                if problem := forbidden(str(token.attrGet(name) or "")):
+            for name, value in (("href", unquote(href)), ("title", str(token.attrGet("title") or ""))):
+                if problem := forbidden(value):
                     issues.append(Issue(f"link {name} {problem}", line, characters=True))
             in_link += 1
         elif token.type == "link_close":
