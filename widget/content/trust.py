@@ -5,7 +5,10 @@ unpickler already keeps it to the model's classes; this check keeps the *values*
 makes: exact types field by field (a title must be a ``str``, never a ready-to-serve ``Markup``),
 no forbidden characters in any text, web URLs only, and every ``Markup`` run made only of the tags
 and attributes markdown-it renders for article text. Validating rather than signing the file needs
-no key to keep anywhere, and holds even against someone who can read the whole machine.
+no key to keep anywhere (a key the server can read, whoever can plant a file as its user can read
+too), and it holds whoever wrote the file. It costs about 1.0 ms an article on top of 0.6 ms to
+unpickle it, against 10.7 ms to parse the file (200 articles, best of five, a shared 2-CPU machine),
+so a warm start stays several times faster than a cold one; html.parser is a fifth of that 1.0 ms.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import dataclasses
 import re
 import types
 from collections.abc import Callable
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -36,11 +38,17 @@ class Untrusted(ValueError):
     """A cache entry holds something a parsed file could not."""
 
 
+Check = Callable[[object], None]
+
+
 def check_entry(label: object, entry: object) -> Checked:
     """``entry`` as read from a cache file for the file ``label``, or :class:`Untrusted`."""
     if type(label) is not str:
         raise Untrusted(f"{label!r} is not a file name")
-    _check(entry, Checked, label)
+    try:
+        _checker(Checked)(entry)
+    except Untrusted as exc:
+        raise Untrusted(f"{label}: {exc}") from None
     assert isinstance(entry, Checked)
     article = entry.article
     if article is not None:
@@ -54,55 +62,108 @@ def check_entry(label: object, entry: object) -> Checked:
 
 def check_dates(dates: dict[object, object], code: object) -> None:
     """The dates a cache file gives: (digest, whole seconds) by file name, and the same for the code."""
-    _check(code, tuple[str, int], "code")
-    for label, given in dates.items():
-        _check(label, str, "dates")
-        _check(given, tuple[str, int], f"dates[{label!r}]")
+    given = _checker(tuple[str, int])
+    given(code)
+    for label, at in dates.items():
+        _checker(str)(label)
+        given(at)
 
 
-def _check(value: object, hint: Any, where: str) -> None:
-    origin = get_origin(hint)
+_CHECKERS: dict[Any, Check] = {}
+
+
+def _checker(hint: Any) -> Check:
+    """A function that raises :class:`Untrusted` unless its value is exactly of type ``hint``.
+
+    Made once per type and kept: checking a cache field by field must cost little next to parsing.
+    """
+    if hint in _CHECKERS:
+        return _CHECKERS[hint]
+    origin, args = get_origin(hint), get_args(hint)
     if origin in (Union, types.UnionType):
-        for arm in get_args(hint):
-            try:
-                _check(value, arm, where)
-                return
-            except Untrusted:
-                continue
-        raise Untrusted(f"{where}: {type(value).__name__} is not one of {hint}")
+        return _remember(hint, _union(args))
     if origin is tuple:
-        if type(value) is not tuple:
-            raise Untrusted(f"{where}: {type(value).__name__} is not a tuple")
-        args = get_args(hint)
-        items = args[:1] * len(value) if args[-1] is Ellipsis else args
-        if len(items) != len(value):
-            raise Untrusted(f"{where}: a tuple of {len(value)}, not {len(items)}")
-        for i, (part, item) in enumerate(zip(value, items, strict=True)):
-            _check(part, item, f"{where}[{i}]")
-        return
+        return _remember(hint, _tuple(args))
     if origin is Literal:
-        if type(value) is not str or value not in get_args(hint):
-            raise Untrusted(f"{where}: {value!r} is not one of {get_args(hint)}")
-        return
-    if hint is None or hint is type(None):
-        if value is not None:
-            raise Untrusted(f"{where}: must be None")
-        return
-    if type(value) is not hint:  # exact: a Markup or a str subclass is not a str
-        raise Untrusted(f"{where}: {type(value).__name__} is not {getattr(hint, '__name__', hint)}")
-    if isinstance(value, str) and hint is str and FORBIDDEN_CHARACTERS.search(value):
-        raise Untrusted(f"{where}: holds a control or bidirectional character")
-    if hint is Markup:
-        _check_markup(str(value), where)
-    elif dataclasses.is_dataclass(hint):
-        for name, field_hint in _hints(hint).items():
-            _check(getattr(value, name), field_hint, f"{where}.{name}")
+        return _remember(hint, _literal(frozenset(args)))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass(hint)
+    return _remember(hint, _exact(hint))
 
 
-@cache
-def _hints(cls: type) -> dict[str, Any]:
+def _remember(hint: Any, check: Check) -> Check:
+    _CHECKERS[hint] = check
+    return check
+
+
+def _union(arms: tuple[Any, ...]) -> Check:
+    # Every union in the model is of concrete classes (or None), so the value's type picks the arm.
+    by_type = {type(None) if arm is None else arm: _checker(arm) for arm in arms}
+
+    def check(value: object) -> None:
+        arm = by_type.get(type(value))
+        if arm is None:
+            raise Untrusted(f"a {type(value).__name__} where the model has one of {', '.join(map(str, arms))}")
+        arm(value)
+
+    return check
+
+
+def _tuple(args: tuple[Any, ...]) -> Check:
+    if args[-1] is Ellipsis:
+        item = _checker(args[0])
+
+        def check(value: object) -> None:
+            if type(value) is not tuple:
+                raise Untrusted(f"a {type(value).__name__} where the model has a tuple")
+            for part in value:
+                item(part)
+
+        return check
+    parts = tuple(_checker(arg) for arg in args)
+
+    def check_fixed(value: object) -> None:
+        if type(value) is not tuple or len(value) != len(parts):
+            raise Untrusted(f"{value!r:.40} where the model has a tuple of {len(parts)}")
+        for part, check_part in zip(value, parts, strict=True):
+            check_part(part)
+
+    return check_fixed
+
+
+def _literal(allowed: frozenset[object]) -> Check:
+    def check(value: object) -> None:
+        if type(value) is not str or value not in allowed:
+            raise Untrusted(f"{value!r:.40} where the model has one of {sorted(map(str, allowed))}")
+
+    return check
+
+
+def _dataclass(cls: type) -> Check:
+    fields: list[tuple[str, Check]] = []
+
+    def check(value: object) -> None:
+        if type(value) is not cls:
+            raise Untrusted(f"a {type(value).__name__} where the model has a {cls.__name__}")
+        for name, check_field in fields:
+            check_field(getattr(value, name))
+
+    _remember(cls, check)  # before its fields: a ListItem holds ListItems
     names = {f.name for f in dataclasses.fields(cls)}
-    return {name: hint for name, hint in get_type_hints(cls).items() if name in names}
+    fields.extend((name, _checker(hint)) for name, hint in get_type_hints(cls).items() if name in names)
+    return check
+
+
+def _exact(cls: type) -> Check:
+    def check(value: object) -> None:
+        if type(value) is not cls:  # exact: a Markup is a str, but not what a title may be
+            raise Untrusted(f"a {type(value).__name__} where the model has a {cls.__name__}")
+        if isinstance(value, str) and cls is str and FORBIDDEN_CHARACTERS.search(value):
+            raise Untrusted(f"a control or bidirectional character in {value!r:.60}")
+        if cls is Markup:
+            _check_markup(str(value))
+
+    return check
 
 
 class _MarkupChecker(HTMLParser):
@@ -149,9 +210,9 @@ class _MarkupChecker(HTMLParser):
         self.refuse("a processing instruction")
 
 
-def _check_markup(html: str, where: str) -> None:
+def _check_markup(html: str) -> None:
     def refuse(what: str) -> None:
-        raise Untrusted(f"{where}: HTML holds {what}, which article text never renders to")
+        raise Untrusted(f"HTML that holds {what}, which article text never renders to")
 
     checker = _MarkupChecker(refuse)
     checker.feed(html)
