@@ -65,7 +65,7 @@ def folder(tmp_path: Path) -> Path:
     return target
 
 
-def test_dates_are_the_file_times_or_when_the_code_was_first_seen(folder):
+def test_a_first_start_dates_every_body_from_when_the_code_was_first_seen(folder):
     file_time = int((folder / f"{SLUG}.md").stat().st_mtime)
 
     content = live(folder, Clock())
@@ -73,6 +73,19 @@ def test_dates_are_the_file_times_or_when_the_code_was_first_seen(folder):
     assert file_time < START
     # The code is new to this cache, so every body is dated from now, the first time it is seen.
     assert seconds(content, SLUG) == seconds(content, OTHER) == seconds(content, "") == START
+
+
+def test_a_file_changed_while_stopped_gets_its_file_time(folder, tmp_path):
+    clock = Clock()
+    cache = tmp_path / "cache" / "articles.pickle"
+    live(folder, clock, ArticleCache(cache))
+    edit(folder / f"{SLUG}.md", "title: Is numbness", "title: Edited, is numbness", START + 10)
+
+    clock.tick(20)
+    restarted = live(folder, clock, ArticleCache(cache))
+
+    assert seconds(restarted, SLUG) == START + 10
+    assert seconds(restarted, OTHER) == START
 
 
 def test_reload_dates_the_changed_article_and_keeps_the_others(folder):
