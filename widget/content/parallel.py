@@ -32,7 +32,9 @@ def check_files(paths: list[Path], processes: int, parallel_from: int) -> list[C
     slower, but the same result.
     """
     processes = min(processes, len(paths) // PARALLEL_CHUNK)
-    if len(paths) < parallel_from or processes < 2:
+    # In a pool's child (which imported the caller's main module again), never a pool of its own.
+    nested = multiprocessing.parent_process() is not None
+    if len(paths) < parallel_from or processes < 2 or nested:
         return [check_file(path) for path in paths]
     began = time.monotonic()
     try:
@@ -50,6 +52,9 @@ def check_elsewhere(paths: list[Path], processes: int) -> list[Checked]:
 
     Spawned, not forked: the caller is a server whose other threads (the content watcher, gunicorn's
     gthread workers) may hold locks at the moment of a fork, which the child would inherit held.
+    A spawned child imports the caller's main module again, as multiprocessing does: gunicorn's,
+    flask's and pytest's guard their work with ``if __name__ == "__main__"``, and a script that
+    loads content must too, or each child repeats the script's work before parsing.
     The results come back through the pool's own pipes from processes this one started, so they
     are unpickled as the pool does, not through the cache file's allowlist.
     """
