@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pickle
 import shutil
+import stat
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from tests.support import ARTICLES, PUBLIC_URL
 from widget import create_app
-from widget.content import ArticleCache, check_articles, check_file, load_articles
+from widget.content import Article, ArticleCache, check_articles, check_file, load_articles
+from widget.content.pickling import Restricted
 from widget.live import LiveContent
+from widget.markup import Text
 from widget.settings import Settings
 
 SLUG = "lupus-numbness"
@@ -200,17 +206,23 @@ def test_the_cache_version_covers_every_module_the_parser_imports():
 
     import widget.content
 
-    package = Path(widget.content.__file__).parent
-    seen, todo = set(), ["content.py"]
+    root = Path(widget.content.__file__).parent.parent  # widget/
+    seen, todo = set(), ["content/__init__.py"]
     while todo:
         name = todo.pop()
         seen.add(name)
-        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        here = Path(name).parent
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                # "from .markup import x" and "from . import markup" both bring in a module of ours.
-                names = [node.module] if node.module else [alias.name for alias in node.names]
-                for module in (f"{name.split('.')[0]}.py" for name in names):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("widget.")):
+                # "from .model import x", "from widget.markup import x" and "from . import model" all
+                # bring in a module of ours, relative to the importing file's package or to widget/.
+                package = here.parents[node.level - 2] if node.level > 1 else here if node.level else Path()
+                module_name = (node.module or "").removeprefix("widget.") if not node.level else node.module
+                names = [module_name] if module_name else [alias.name for alias in node.names]
+                for dotted in names:
+                    target = package.joinpath(*dotted.split("."))
+                    module = str(target / "__init__.py") if (root / target).is_dir() else f"{target}.py"
                     if module not in seen:
                         todo.append(module)
 
@@ -221,8 +233,8 @@ def test_when_the_parsing_processes_fail_the_files_are_parsed_here(folder, monke
     def broken(paths: list[Path], processes: int) -> list[object]:
         raise RuntimeError("a parsing process exited with status 1")
 
-    monkeypatch.setattr("widget.content._check_elsewhere", broken)
-    monkeypatch.setattr("widget.content.PARALLEL_CHUNK", 1)  # two files are enough for two processes
+    monkeypatch.setattr("widget.content.parallel.check_elsewhere", broken)
+    monkeypatch.setattr("widget.content.parallel.PARALLEL_CHUNK", 1)  # two files are enough for two processes
     expected = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=1))
 
     with caplog.at_level(logging.WARNING, logger="widget.content"):
@@ -230,3 +242,141 @@ def test_when_the_parsing_processes_fail_the_files_are_parsed_here(folder, monke
 
     assert found == expected
     assert "Parsing in 2 processes failed (a parsing process exited with status 1)" in caplog.text
+
+
+# -- the cache file's modes, owner, and what a planted one can do ----------------------------------
+
+
+@pytest.fixture
+def open_umask():
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_the_cache_is_written_0600_in_a_0700_folder_whatever_the_umask(folder, tmp_path, open_umask):
+    file = tmp_path / "cache" / "articles.pickle"
+    cache = ArticleCache(file)
+    load_articles(folder, cache=cache)
+
+    cache.save()
+
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(file.parent.stat().st_mode) == 0o700
+
+
+def saved_cache(folder: Path, tmp_path: Path) -> Path:
+    file = tmp_path / "cache" / "articles.pickle"
+    cache = ArticleCache(file)
+    load_articles(folder, cache=cache)
+    cache.save()
+    return file
+
+
+@pytest.mark.parametrize("which", ["file", "folder"])
+def test_a_cache_others_can_write_is_refused(folder, tmp_path, caplog, which):
+    file = saved_cache(folder, tmp_path)
+    target = file if which == "file" else file.parent
+    target.chmod(0o666 if which == "file" else 0o777)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache = ArticleCache(file)
+        catalogue = load_articles(folder, cache=cache)
+
+    assert cache.hits == 0
+    assert sorted(catalogue.articles) == [SLUG, OTHER]
+    mode = "-rw-rw-rw-" if which == "file" else "drwxrwxrwx"
+    assert f"{target} can be written by other users (mode {mode}); chmod go-w it; parsing every file" in caplog.text
+
+
+def test_a_cache_another_user_owns_is_refused(folder, tmp_path, caplog, monkeypatch):
+    file = saved_cache(folder, tmp_path)
+    owner = file.stat().st_uid
+    monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache = ArticleCache(file)
+
+    assert cache.entries == {}
+    assert f"{file.parent} belongs to user {owner}, not to this one ({owner + 1})" in caplog.text
+
+
+def test_the_cache_is_not_written_into_a_folder_others_can_write(folder, tmp_path, caplog):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    cache = ArticleCache(shared / "articles.pickle")
+    load_articles(folder, cache=cache)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache.save()
+
+    assert list(shared.iterdir()) == []
+    assert "can be written by other users" in caplog.text
+
+
+def planted(file: Path, change: Callable[[Article], Article]) -> None:
+    """Replace the lupus article in a saved cache file with ``change`` of it, as an attacker could."""
+    with file.open("rb") as handle:
+        version, entries, dates, code = Restricted(handle).load()
+    label = next(label for label in entries if label.endswith(f"{SLUG}.md"))
+    entry = entries[label]
+    entries[label] = dataclasses.replace(entry, article=change(entry.article))
+    file.write_bytes(pickle.dumps((version, entries, dates, code)))
+    file.chmod(0o600)
+
+
+SCRIPT_TITLE = "<script>alert('cache')</script>"
+JS_LINK = Markup('<a href="javascript:alert(1)" target="_blank" rel="noopener noreferrer" class="hw-link">x</a>')
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: dataclasses.replace(a, title=Markup(SCRIPT_TITLE)),
+        lambda a: dataclasses.replace(a, takeaway=Text((JS_LINK,), "x")),
+        lambda a: dataclasses.replace(a, takeaway=Text((Markup(SCRIPT_TITLE),), "x")),
+        lambda a: dataclasses.replace(a, title="Numbness \u202egnp.exe"),
+        lambda a: dataclasses.replace(a, sources=(dataclasses.replace(a.sources[0], url="javascript:alert(1)"),)),
+    ],
+    ids=["script-title", "javascript-href", "script-in-text", "bidi-title", "javascript-source"],
+)
+def test_a_planted_cache_cannot_serve_what_a_file_could_not(folder, tmp_path, caplog, change):
+    settings = Settings(content_dir=folder, public_url=PUBLIC_URL, cache_dir=tmp_path / "cache", prerender_limit=0)
+    first: LiveContent = create_app(settings).extensions["widget.live"]
+    assert first.cache.file is not None
+    planted(first.cache.file, change)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        app = create_app(settings)  # the next start reads the planted file
+    bodies = [app.test_client().get(f"/{mode}/{SLUG}/takeaway").text for mode in ("embed", "fragment")]
+
+    assert app.extensions["widget.live"].cache.hits == 0  # the whole file is refused: every file parsed afresh
+    assert "Ignored the article cache" in caplog.text
+    for body in bodies:
+        assert "<script>alert" not in body and "javascript:" not in body and "\u202e" not in body
+        assert "Is numbness" in body
+
+
+def test_a_cache_of_parsed_files_is_trusted_as_it_is(folder, tmp_path, caplog):
+    file = saved_cache(folder, tmp_path)
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        cache = ArticleCache(file)
+        load_articles(folder, cache=cache)
+
+    assert cache.hits == 2
+    assert "Ignored" not in caplog.text
+
+
+def test_a_pool_that_takes_too_long_is_stopped_and_the_files_parsed_here(folder, monkeypatch, caplog):
+    monkeypatch.setattr("widget.content.parallel.PARALLEL_CHUNK", 1)
+    monkeypatch.setattr("widget.content.parallel.POOL_TIMEOUT", 0.0)  # spawning alone takes longer
+    monkeypatch.setattr("widget.content.parallel.POOL_SECONDS_PER_FILE", 0.0)
+    expected = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=1))
+
+    with caplog.at_level(logging.WARNING, logger="widget.content"):
+        found = check_articles(folder, date(2026, 6, 1), ArticleCache(processes=2, parallel_from=1))
+
+    assert found == expected
+    assert "Parsing in 2 processes failed (the parsing processes took over 0 s); parsing in this one" in caplog.text

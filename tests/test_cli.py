@@ -156,3 +156,19 @@ def test_check_reports_an_invalid_partners_file(runner, tmp_path):
     assert str(partners) in result.stderr
     assert "acme" in result.stderr
     assert result.output.splitlines()[-1].endswith(": 1 error(s), 4 warning(s).")
+
+
+def test_check_escapes_control_characters_in_file_names(runner, content_dir):
+    # A name with a newline would forge a line of output; one with ESC would drive the terminal.
+    (content_dir / "evil\n2026 error: forged\x1b[2J.txt").write_text("", encoding="utf-8")
+    (content_dir / "example.md").write_text(INVALID.replace("slug: broken", "slug: example"), encoding="utf-8")
+
+    result = runner.invoke(content, ["check", "--dir", str(content_dir)])
+
+    assert "\x1b" not in result.output
+    lines = result.output.splitlines()
+    assert (
+        f"{content_dir}/evil\\n2026 error: forged\\x1b[2J.txt: warning: is not an article file (*.md) and was ignored"
+        in lines
+    )
+    assert not any(line.startswith("2026 error: forged") for line in lines)

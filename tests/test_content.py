@@ -61,6 +61,11 @@ comparison:
     - [Two, Second feature, An extra cell]
 sources:"""
 
+REORDERING = (
+    ", an invisible control or text-reordering character"
+    " (C0/C1 controls, U+061C, U+200E-200F, U+202A-202E, U+2066-2069); remove it"
+)
+
 
 def write_article(folder: Path, text: str = MINIMAL, slug: str = "example") -> Path:
     path = folder / f"{slug}.md"
@@ -348,6 +353,27 @@ def test_check_duplicate_slug(content_dir):
             "is not valid YAML: aliases (*name) are not allowed in article files",
             id="alias",
         ),
+        pytest.param(
+            "title: Is this an example?\ntitle: Is this another example?",
+            "front matter",
+            5,
+            "is not valid YAML: 'title' is given twice, on lines 4 and 5; keep one (YAML would keep the last)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            "title: Is this an example?\ncomparison: {caption: A, caption: B}",
+            "front matter",
+            5,
+            "is not valid YAML: 'caption' is given twice, on lines 5 and 5; keep one (YAML would keep the last)",
+            id="duplicate-key-in-a-flow-mapping",
+        ),
+        pytest.param(
+            "title: Is this an example?\n<<: {byline: Health Widgets Medical Team}",
+            "front matter",
+            5,
+            "is not valid YAML: merge keys (<<:) are not allowed in article files; write each field out",
+            id="merge-key",
+        ),
     ],
 )
 def test_check_front_matter_yaml_refused(content_dir, front, field, line, message):
@@ -358,6 +384,31 @@ def test_check_front_matter_yaml_refused(content_dir, front, field, line, messag
 
     assert articles == {}
     assert problems == [Problem(str(path), field, message, line)]
+
+
+def test_check_duplicate_key_in_a_list_item_names_both_lines(content_dir):
+    path = write_article(content_dir, variant("    site: Site A\n", "    site: Site A\n    title: Source 1\n"))
+
+    _, problems = check(content_dir)
+
+    message = "is not valid YAML: 'title' is given twice, on lines 12 and 14; keep one (YAML would keep the last)"
+    assert problems == [Problem(str(path), "front matter", message, 14)]
+
+
+def test_a_quoted_merge_key_is_only_an_unknown_field(content_dir):
+    path = write_article(content_dir, variant("lang: en\n", "lang: en\n'<<': x\n"))
+
+    _, problems = check(content_dir)
+
+    # Not merged: refused as a field no article has (pydantic names no field it cannot spell).
+    assert errors(problems) == [("", 2, "is not a field an article can have (check the spelling)")]
+    assert problems[0].file == str(path)
+
+
+def test_problem_string_escapes_control_characters_of_names_and_values():
+    problem = Problem("evil\n2026-01-01 ERROR forged.md", "title", "got '\x1b[2Jcleared\u202e'", 3)
+
+    assert str(problem) == "evil\\n2026-01-01 ERROR forged.md:3: error: title: got '\\x1b[2Jcleared\\u202e'"
 
 
 def test_check_front_matter_not_a_mapping(content_dir):
@@ -437,18 +488,13 @@ def test_check_file_at_size_limit_loads(content_dir):
 
 @pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069"])
 def test_check_bidi_control_character(content_dir, char):
+    name = {"\u202e": "RIGHT-TO-LEFT OVERRIDE", "\u202a": "LEFT-TO-RIGHT EMBEDDING"}.get(char)
+    name = name or {"\u2066": "LEFT-TO-RIGHT ISOLATE", "\u2069": "POP DIRECTIONAL ISOLATE"}[char]
     path = write_article(content_dir, variant("The overview", f"The {char}overview"))
 
     _, problems = check(content_dir)
 
-    assert problems == [
-        Problem(
-            str(path),
-            "body",
-            "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
-            20,
-        )
-    ]
+    assert problems == [Problem(str(path), "body", f"contains U+{ord(char):04X} ({name}){REORDERING}", 20)]
 
 
 def test_check_bidi_line_after_unicode_line_separator(content_dir):
@@ -458,14 +504,7 @@ def test_check_bidi_line_after_unicode_line_separator(content_dir):
 
     _, problems = check(content_dir)
 
-    assert problems == [
-        Problem(
-            str(path),
-            "body",
-            "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it",
-            24,
-        )
-    ]
+    assert problems == [Problem(str(path), "body", f"contains U+202E (RIGHT-TO-LEFT OVERRIDE){REORDERING}", 24)]
 
 
 # -- errors in the body ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ PARTNERS = HOSTILE / "partners"
 TODAY = date(2026, 3, 10)
 BIG_FILE_BYTES = 50 * 1024 * 1024
 # What no rendered body may contain: the Trojan Source characters, and C0 controls HTML forbids.
-INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+INVISIBLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background"})
 ACTIVE_ELEMENTS = frozenset(
     {"style", "iframe", "object", "embed", "svg", "math", "img", "base", "form", "input", "frame", "frameset", "audio"}
@@ -294,13 +294,16 @@ REJECTIONS = [
     ("link-vbscript-autolink", "key_takeaways[1]", "link 'vbscript:msgbox(1)' must be an absolute"),
     ("link-reference-data", "body", "link 'data:text/html,hi' must be an absolute"),
     ("image-tracking", "body", "images are not allowed"),
-    ("bidi-raw", "title", "bidirectional-override character"),
-    ("bidi-isolate-body", "body", "bidirectional-override character"),
+    ("bidi-raw", "title", "contains U+202E (RIGHT-TO-LEFT OVERRIDE), an invisible control"),
+    ("bidi-isolate-body", "body", "contains U+2066 (LEFT-TO-RIGHT ISOLATE), an invisible control"),
+    ("bidi-link-title", "body", "link title contains U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("bidi-marks", "body", "contains U+200F (RIGHT-TO-LEFT MARK)"),
+    ("control-c1", "title", "contains U+0085 (a control character)"),
     ("slug-traversal", "slug", "has the wrong form: '../../etc/passwd'"),
     ("lang-attribute", "lang", "has the wrong form"),
     ("invalid-utf8", "", "is not valid UTF-8"),
     ("yaml-alias", "front matter", "aliases (*name) are not allowed"),
-    ("yaml-merge-key", "front matter", "aliases (*name) are not allowed"),
+    ("yaml-merge-key", "front matter", "merge keys (<<:) are not allowed in article files; write each field out"),
     ("yaml-python-tag", "front matter", "is not valid YAML"),
     ("yaml-nested-lists", "front matter", ""),
     ("yaml-nested-mappings", "front matter", ""),
@@ -332,7 +335,7 @@ def test_every_problem_in_a_file_is_reported_at_once(content_dir):
 
     assert articles == {}
     assert {
-        ("body", "contains a control or bidirectional-override character (U+202A-202E"),
+        ("body", "contains U+202E (RIGHT-TO-LEFT OVERRIDE)"),
         ("published", "must be a date written YYYY-MM-DD"),
         ("sources[1].url", "must be an absolute http:// or https:// URL"),
         ("body", "images are not allowed in article text (they would load from another site)"),

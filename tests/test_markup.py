@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from markupsafe import Markup
 
@@ -311,3 +313,88 @@ def test_body_subsection_before_any_section():
     _, _, issues = body(source)
 
     assert issues == [Issue("a '### ' heading must follow a '## ' section heading", 2)]
+
+
+# -- invisible and reordering characters, however they are written --------------------------------
+
+INVISIBLE = {
+    "LRE": "\u202a",
+    "RLO": "\u202e",
+    "LRI": "\u2066",
+    "PDI": "\u2069",
+    "LRM": "\u200e",
+    "RLM": "\u200f",
+    "ALM": "\u061c",
+    "NUL": "\x00",
+    "ESC": "\x1b",
+    "DEL": "\x7f",
+    "NEL (C1)": "\x85",
+    "CSI (C1)": "\x9b",
+}
+
+
+CONTROLS = {name: char for name, char in INVISIBLE.items() if unicodedata.category(char) == "Cc"}
+
+
+def references(char: str) -> list[str]:
+    """Each spelling of a Markdown character reference to ``char``."""
+    code = ord(char)
+    return list(dict.fromkeys([f"&#x{code:X};", f"&#x{code:x};", f"&#{code};", f"&#{code:07d};"]))
+
+
+TEMPLATES = {
+    "text": "Text {} here.",
+    "link title": '[x](https://a.example/ "{}gnp.exe")',
+    "link href": "[x](https://a.example/{})",
+    "code": "`code {}`",
+}
+# markdown-it makes a raw NUL U+FFFD, and a code span shows a reference as the text "&#...;".
+RAW = [(name, char) for name, char in INVISIBLE.items() if name != "NUL"]
+DECODED = [(name, ref) for name, char in INVISIBLE.items() if name not in CONTROLS for ref in references(char)]
+CASES = [(where, name, spelling) for where in TEMPLATES for name, spelling in RAW]
+CASES += [(where, name, spelling) for where in TEMPLATES if where != "code" for name, spelling in DECODED]
+
+
+@pytest.mark.parametrize(("where", "name", "spelling"), CASES)
+def test_invisible_characters_are_refused_as_decoded(where, name, spelling):
+    char = INVISIBLE[name]
+    # A raw ASCII control character ends a link destination, so it is refused as text instead.
+    ends_link = where == "link href" and ord(char) < 0x80 and name in CONTROLS
+    prefix = f"{where} " if where.startswith("link") and not ends_link else ""
+
+    text, issues = inline(TEMPLATES[where].format(spelling))
+
+    messages = [issue.message for issue in issues if issue.characters]
+    if where == "link href" and name == "NEL (C1)" and spelling == char:
+        # markdown-it takes a raw U+0085 for white space at the end of the destination and drops it.
+        assert char not in "".join(map(str, text.parts))
+        return
+    assert any(message.startswith(f"{prefix}contains U+{ord(char):04X} (") for message in messages), messages
+
+
+@pytest.mark.parametrize(("name", "reference"), [(n, ref) for n, char in CONTROLS.items() for ref in references(char)])
+def test_references_to_control_characters_reach_no_page(name, reference):
+    # CommonMark decodes a reference to a control character in text to U+FFFD, which is visible,
+    # and leaves one in a link title as the text "&#...;".
+    text, issues = inline(f'Text {reference} and [x](https://a.example/ "{reference}")')
+
+    html = "".join(map(str, text.parts))
+    assert issues == []
+    assert INVISIBLE[name] not in html and INVISIBLE[name] not in text.plain
+    assert "Text \ufffd and" in html
+
+
+def test_invisible_character_message_names_the_character():
+    _, issues = inline('[x](https://a.example/ "&#x202E;gnp.exe")')
+
+    assert [issue.message for issue in issues] == [
+        "link title contains U+202E (RIGHT-TO-LEFT OVERRIDE), an invisible control or text-reordering"
+        " character (C0/C1 controls, U+061C, U+200E-200F, U+202A-202E, U+2066-2069); remove it"
+    ]
+
+
+def test_visible_neighbours_of_invisible_characters_pass():
+    # Joiners shape Arabic and emoji, and a no-break space is a space: none reorders or hides text.
+    _, issues = inline('A\u200dB\u200cC\u00a0D &#x2028; [x](https://a.example/ "t\u00e9") \u0645\u0631')
+
+    assert issues == []

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .content import check_articles
+from .content import check_articles, printable
 from .export import CONFIG_NAME, ExportError, export_site
 from .partners import PartnersError, load_partners
 from .settings import Settings, SettingsError
@@ -47,10 +47,10 @@ def check(folder: Path | None, partners_file: Path | None) -> None:
         folder = folder or settings.content_dir
         partners_file = partners_file or settings.partners_file
     if not folder.is_dir():
-        raise click.UsageError(f"--dir must be a folder of article files, got '{folder}'.")
+        raise click.UsageError(f"--dir must be a folder of article files, got '{printable(str(folder))}'.")
     articles, problems = check_articles(folder)
     for problem in problems:
-        click.echo(str(problem), err=problem.severity == "error")
+        click.echo(str(problem), err=problem.severity == "error")  # printable: names may hold escape codes
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if partners_file is not None:
@@ -58,9 +58,10 @@ def check(folder: Path | None, partners_file: Path | None) -> None:
             load_partners(partners_file)
         except PartnersError as exc:
             for line in exc.problems:
-                click.echo(f"{line}", err=True)
+                click.echo(printable(str(line)), err=True)
             errors += len(exc.problems)
-    click.echo(f"{len(articles)} article(s) checked in {folder}: {errors} error(s), {warnings} warning(s).")
+    summary = f"{len(articles)} article(s) checked in {folder}: {errors} error(s), {warnings} warning(s)."
+    click.echo(printable(summary))
     if errors:
         raise SystemExit(1)
 

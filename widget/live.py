@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from .content import Article, ArticleCache, Catalogue, Problem, check_articles, code_digest, load_articles
+from .content import Article, ArticleCache, Catalogue, Problem, check_articles, code_digest, load_articles, printable
+from .dates import Before, Clock, Dates, utc_now
 from .table import Table
 
 logger = logging.getLogger(__name__)
@@ -44,15 +45,24 @@ class Snapshot:
 class LiveContent:
     """Holds the current snapshot; ``reload()`` may run in any thread while requests are served."""
 
-    def __init__(self, folder: Path, build: Build, code: str = "", cache: ArticleCache | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        build: Build,
+        code: str = "",
+        cache: ArticleCache | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         """``code``: a digest of what renders the bodies (see :func:`fingerprint`), part of the version;
         no body is dated before this code was first seen. ``cache``: what each file gave (and the dates
-        given), so loads parse only the files that changed.
+        given), so loads parse only the files that changed. ``clock``: the time now, in UTC.
         """
         self.folder = folder
         self._build = build
         self._code = code
         self.cache = cache if cache is not None else ArticleCache()
+        self._clock = clock
+        self._dates = Dates(folder, self.cache, code)
         self._lock = threading.Lock()
         self.stamp = folder_stamp(folder)  # before reading: a change made meanwhile is seen by the watcher
         catalogue = load_articles(folder, cache=self.cache)  # must succeed: fail the deploy, not a page
@@ -79,7 +89,8 @@ class LiveContent:
                 self.cache.save()
         for problem in snapshot.errors:
             logger.error("Reload kept the last good version: %s", problem)
-        logger.info("Reloaded %d articles from %s: version %s", len(articles), self.folder, snapshot.version)
+        folder = printable(str(self.folder))
+        logger.info("Reloaded %d articles from %s: version %s", len(articles), folder, snapshot.version)
         return snapshot
 
     def _last_good(self, previous: Catalogue, good: dict[str, Article], problems: list[Problem]) -> dict[str, Article]:
@@ -92,46 +103,16 @@ class LiveContent:
         }
 
     def _snapshot(self, catalogue: Catalogue, previous: Snapshot | None, problems: tuple[Problem, ...]) -> Snapshot:
-        now = datetime.now(UTC)
+        now = self._clock()
         digest = hashlib.sha256(self._code.encode())
         for slug, article in catalogue.articles.items():
             digest.update(f"\0{slug}\0{article.digest}".encode())
         version = digest.hexdigest()[:16]
-        seconds = int(now.timestamp())
-        code = self.cache.code_since(self._code, seconds)
-        dates = {
-            slug: self._date(slug, article, previous, seconds, code) for slug, article in catalogue.articles.items()
-        }
-        # The index changes with any article, and when one is added or removed (the folder's own time).
-        index = max([code, _mtime(self.folder, seconds), *dates.values()])
-        if previous and previous.version != version and index <= int(previous.modified[""].timestamp()):
-            index = min(int(previous.modified[""].timestamp()) + 1, seconds)
-        dates[""] = index
+        before = Before(previous.catalogue.articles, previous.modified, previous.version) if previous else None
+        dates = self._dates.of(catalogue.articles, version, before, int(now.timestamp()))
         modified = {key: datetime.fromtimestamp(at, UTC) for key, at in dates.items()}
         table = self._build(catalogue, previous.table if previous else None, modified)
         return Snapshot(catalogue, table, version, now, MappingProxyType(modified), problems)
-
-    def _date(self, slug: str, article: Article, previous: Snapshot | None, now: int, code: int) -> int:
-        """The article's Last-Modified, in whole seconds (as HTTP dates count).
-
-        The same in every process and after a restart: its file's time, or the code's if newer; a
-        file whose bytes did not change keeps the date it was given (kept in the article cache). A
-        changed file never goes back in time (a restored backup keeps its old file time while readers
-        hold a newer date), and a broken file's article keeps the date of the version still served.
-        """
-        if previous and previous.catalogue.articles.get(slug) is article and slug in previous.modified:
-            return int(previous.modified[slug].timestamp())  # the very article as before: unchanged, or kept
-        path = self.folder / f"{slug}.md"  # a slug is its file's name
-        label = str(path)
-        given = self.cache.dates.get(label)
-        if given is not None and given[0] == article.digest:
-            at = max(given[1], code)
-        else:
-            at = max(code, _mtime(path, now))
-            if given is not None and at <= given[1]:
-                at = min(given[1] + 1, now)
-        self.cache.date(label, article.digest, at)
-        return at
 
 
 def folder_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -152,14 +133,6 @@ def fingerprint(paths: Iterable[Path], *extra: str) -> str:
     return code_digest(paths, ("Jinja2", "MarkupSafe", "Flask", "flask-babel", "Babel", "brotli"), *extra)
 
 
-def _mtime(path: Path, now: int) -> int:
-    """A file's modification time in whole seconds, never in the future (a Last-Modified must not be)."""
-    try:
-        return min(int(path.stat().st_mtime), now)
-    except OSError:
-        return now
-
-
 def start_watching(live: LiveContent, interval: float) -> threading.Thread:
     """Reload when a file in the content folder changes (checked every ``interval`` seconds)."""
 
@@ -175,7 +148,8 @@ def start_watching(live: LiveContent, interval: float) -> threading.Thread:
                     seen = current
                     live.reload(persist=False)  # each worker watches: the master's next start writes the cache
             except Exception:  # a watcher that dies silently would stop reloads for good
-                logger.exception("Reloading %s failed; the last good content is still served", live.folder)
+                folder = printable(str(live.folder))
+                logger.exception("Reloading %s failed; the last good content is still served", folder)
 
     thread = threading.Thread(target=watch, name="content-watcher", daemon=True)
     thread.start()

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -23,10 +23,26 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 MAX_CITATION = 999
-# Text never needs C0 controls (but tab and line breaks), DEL, or the bidirectional overrides and
-# isolates that make text read differently from how it is stored (CVE-2021-42574, "Trojan Source").
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-FORBIDDEN_MESSAGE = "contains a control or bidirectional-override character (U+202A-202E, U+2066-2069); remove it"
+# Text never needs C0 controls (but tab and line breaks), DEL or C1 controls, nor the invisible
+# characters that make text read differently from how it is stored: the bidirectional embeddings,
+# overrides and isolates (CVE-2021-42574, "Trojan Source"), and the direction marks (LRM, RLM, ALM),
+# which reorder neutral characters such as a file name's dot ("gnp.exe").
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def forbidden(text: str) -> str | None:
+    """What is wrong with ``text``'s characters, as a sentence naming the first bad one, or None."""
+    match = FORBIDDEN_CHARACTERS.search(text)
+    if match is None:
+        return None
+    char = match.group()
+    name = unicodedata.name(char, "a control character")
+    return (
+        f"contains U+{ord(char):04X} ({name}), an invisible control or text-reordering character "
+        "(C0/C1 controls, U+061C, U+200E-200F, U+202A-202E, U+2066-2069); remove it"
+    )
+
+
 _CITATION = re.compile(r"\[(\d{1,3})\](?!\()")
 
 
@@ -105,6 +121,7 @@ class Issue:
 
     message: str
     line: int | None = None
+    characters: bool = False  # about the text's characters (reported for headings too), not its markup
 
 
 Place = tuple[str, int | None]  # field path, 0-based line in the text parsed (or None)
@@ -209,20 +226,20 @@ def _inline(children: list[Token], citations: Citations, line: int | None) -> tu
             )
             continue
         if token.type == "link_open":
+            # markdown-it has decoded character references ("&#x202E;") in these by now, and
+            # percent-encoded the href, whose decoded form is what a browser's status bar shows.
             href = str(token.attrGet("href") or "")
             if not is_web_url(href):
-                issues.append(
-                    Issue(
-                        f"link '{href}' must be an absolute http:// or https:// URL",
-                        line,
-                    )
-                )
+                issues.append(Issue(f"link '{href}' must be an absolute http:// or https:// URL", line))
+            for name, value in (("href", unquote(href)), ("title", str(token.attrGet("title") or ""))):
+                if problem := forbidden(value):
+                    issues.append(Issue(f"link {name} {problem}", line, characters=True))
             in_link += 1
         elif token.type == "link_close":
             in_link -= 1
         elif token.type in ("text", "code_inline"):
-            if FORBIDDEN_CHARACTERS.search(token.content):
-                issues.append(Issue(FORBIDDEN_MESSAGE, line))
+            if problem := forbidden(token.content):
+                issues.append(Issue(problem, line, characters=True))
             plain.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             plain.append(" ")
@@ -279,7 +296,7 @@ class _BodyParser:
         inline = self.tokens[self.pos + 1]
         self.pos += 3
         text, issues = _inline(inline.children or [], Citations(), _line(opening))
-        self.issues.extend(issue for issue in issues if issue.message == FORBIDDEN_MESSAGE)
+        self.issues.extend(issue for issue in issues if issue.characters)
         if text.cites or any(child.type != "text" for child in inline.children or []):
             self.issues.append(
                 Issue(
