@@ -74,8 +74,13 @@ def call(
     query: str = "",
     headers: Mapping[str, str] | None = None,
     host: str = PUBLIC_HOST,
+    flask_only: bool = False,
 ) -> Reply:
-    """Call ``app.wsgi_app`` as gunicorn would: ``path`` is PATH_INFO (already percent-decoded)."""
+    """Call ``app.wsgi_app`` as gunicorn would: ``path`` is PATH_INFO (already percent-decoded).
+
+    ``flask_only`` calls what the fast path hands its misses to, so the Flask views answer even a
+    table hit.
+    """
     environ: dict[str, object] = {
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
@@ -102,7 +107,8 @@ def call(
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: object = None) -> None:
         started.append((status, response_headers))
 
-    iterable = app.wsgi_app(environ, start_response)  # type: ignore[arg-type]
+    wsgi = app.wsgi_app.app if flask_only else app.wsgi_app  # type: ignore[attr-defined]
+    iterable = wsgi(environ, start_response)  # type: ignore[arg-type]
     try:
         body = b"".join(iterable)
     finally:
@@ -457,7 +463,7 @@ def test_embed_frame_ancestors_follow_the_policy(policy, query, expected):
 
     assert reply.status == 200
     assert set(directives(reply.header("Content-Security-Policy") or "")["frame-ancestors"].split()) == expected
-    # CSP frame-ancestors, never X-Frame-Options (FIELD-NOTES: ALLOW-FROM was never implemented).
+    # CSP frame-ancestors, never X-Frame-Options: browsers never implemented its ALLOW-FROM.
     assert reply.header("X-Frame-Options") is None
 
 
@@ -536,3 +542,103 @@ def test_raw_calls_answer_like_the_test_client(client, path, query):
     assert reply.status == expected.status_code
     assert reply.body == expected.data
     assert dict(reply.headers) == dict(expected.headers)
+
+
+# -- caches: what one client sends never decides what another gets --------------------------------
+
+REFUSE_EVERY_CODING = ("identity;q=0", "*;q=0", "identity;q=0, *;q=0", "br;q=0, gzip;q=0, identity;q=0")
+OVERFLOWING_DATE = "Fri, 04 Dec 99999999999999999999 02:21:13 GMT"
+
+
+def tokens(value: str | None) -> set[str]:
+    return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
+
+
+@pytest.mark.parametrize("flask_only", [False, True], ids=["fast path", "flask"])
+@pytest.mark.parametrize("accept_encoding", REFUSE_EVERY_CODING)
+def test_a_client_refusing_every_coding_gets_the_plain_body(any_app, accept_encoding, flask_only):
+    failures = []
+
+    for key, body in bodies(any_app).items():
+        path, query = url_of(key)
+        plain = call(any_app, path, query=query, flask_only=flask_only)
+        refused = call(any_app, path, query=query, headers={"Accept-Encoding": accept_encoding}, flask_only=flask_only)
+        if (refused.status, refused.body, refused.headers) != (200, plain.body, plain.headers):
+            failures.append(f"{path}?{query}: {refused.status}, {refused.header('Cache-Control')}")
+        elif body.compressible and "accept-encoding" not in tokens(refused.header("Vary")):
+            failures.append(f"{path}?{query}: coded elsewhere, but Vary is {refused.header('Vary')!r}")
+
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("header", ["Accept-Encoding", "If-None-Match", "Origin", "HX-Request", "HX-Current-URL"])
+@pytest.mark.parametrize("path", [WIDGET, FRAGMENT, "/oembed", "/no-such-page"])
+def test_an_error_made_by_a_request_header_is_never_stored(any_app, path, header):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}) if path == "/oembed" else ""
+
+    reply = call(any_app, path, query=query, headers={header: "x" * 9000})
+
+    assert reply.status == 431
+    assert reply.header("Cache-Control") == "no-store"
+
+
+def test_a_server_error_is_never_stored(monkeypatch):
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug, not bad input")
+
+    monkeypatch.setattr("widget.views.oembed", fail)
+
+    reply = call(open_app(), "/oembed", query=urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}))
+
+    assert reply.status == 500
+    assert reply.header("Cache-Control") == "no-store"
+    assert security_problems(reply) == []
+
+
+@pytest.mark.parametrize("flask_only", [False, True], ids=["fast path", "flask"])
+def test_an_unreadable_date_is_ignored_on_every_body(any_app, flask_only):
+    statuses = set()
+
+    for key in bodies(any_app):
+        path, query = url_of(key)
+        plain = call(any_app, path, query=query, flask_only=flask_only)
+        reply = call(any_app, path, query=query, headers={"If-Modified-Since": OVERFLOWING_DATE}, flask_only=flask_only)
+        statuses.add(reply.status)
+        assert (reply.status, reply.body) == (200, plain.body), f"{path}?{query}"
+
+    assert statuses == {200}
+
+
+@pytest.mark.parametrize("headers", [{"If-Modified-Since": OVERFLOWING_DATE}, {"If-None-Match": OVERFLOWING_DATE}])
+def test_oembed_ignores_an_unreadable_validator(any_app, headers):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+
+    reply = call(any_app, "/oembed", query=query, headers=headers)
+
+    assert reply.status == 200
+    assert reply.header("Cache-Control") == "public, max-age=300"
+    assert reply.header("Content-Type") == "application/json"
+
+
+def test_oembed_answers_304_to_its_own_etag(any_app):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+    etag = call(any_app, "/oembed", query=query).header("ETag") or ""
+
+    replies = [call(any_app, "/oembed", query=query, headers={"If-None-Match": value}) for value in (etag, f"W/{etag}")]
+
+    assert etag.startswith('"')
+    assert [reply.status for reply in replies] == [304, 304]
+    assert [reply.body for reply in replies] == [b"", b""]
+    assert all(reply.header("ETag") == etag for reply in replies)
+
+
+@pytest.mark.parametrize("origin", [None, DEMO_ORIGINS[0], "https://evil.example", "null"])
+def test_oembed_is_readable_by_any_origin_under_either_policy(any_app, origin):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+
+    reply = call(any_app, "/oembed", query=query, headers={"Origin": origin} if origin else {})
+
+    assert reply.status == 200
+    assert reply.header("Access-Control-Allow-Origin") == "*"
+    assert reply.header("Access-Control-Allow-Credentials") is None
+    assert "origin" not in tokens(reply.header("Vary"))  # the same answer for every origin

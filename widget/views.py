@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound, RequestHeaderFieldsTooLarge, RequestURITooLarge
 
 from .content import SLUG_PATTERN, ArticleNotFound, Catalogue
-from .embedding import BASE_HEADERS, Policy, preflight_headers, response_headers
+from .embedding import BASE_HEADERS, Policy, oembed_headers, preflight_headers, response_headers
 from .fastpath import Responder
 from .live import LiveContent
 from .oembed import OEmbedError, oembed
 from .partners import Partner
 from .render import DEFAULT_THEME, KINDS, THEMES, Kind, Links, Theme, parts_of
-from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body
+from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body, fresh
 from .settings import Settings
 from .table import Table, embed_key
 
@@ -36,10 +36,6 @@ class BadRequest(HTTPException):
 
 class NotImplementedFormat(HTTPException):
     code = 501
-
-
-class NotAcceptable(HTTPException):
-    code = 406
 
 
 def settings() -> Settings:
@@ -166,9 +162,11 @@ def oembed_view() -> Response:
             raise NotFound(exc.message) from None
         raise BadRequest(exc.message) from None
     response = Response(answer.body, content_type=answer.content_type)
-    response.headers.update(response_headers("fragment", settings().cache_max_age, links().public_url, cors="*"))
+    response.headers.update(oembed_headers(settings().cache_max_age, links().public_url))
     response.add_etag()
-    response.make_conditional(request)
+    # Not make_conditional: Werkzeug's date parsing raises OverflowError on a year like 99999999999999999999.
+    if fresh(response.headers.getlist("ETag"), None, request.headers.get("If-None-Match"), None):
+        response.status_code = 304
     return response
 
 
@@ -243,8 +241,6 @@ def _send(body: Body | None, kind: Literal["embed", "fragment", "page"], frame_a
         if_modified_since=request.headers.get("If-Modified-Since"),
         frame_ancestors=frame_ancestors,
     )
-    if result is None:
-        raise NotAcceptable(_("No encoding you accept is available: this server sends br, gzip or identity."))
     response = Response(result.payload, status=result.status)
     response.headers.clear()
     response.headers.extend(result.headers)
@@ -308,12 +304,18 @@ def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | N
     if fragment:
         cors = policy().cors_origin(request.headers.get("Origin"))
         response.headers.update(
-            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors)
+            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors, status=status)
         )
     else:
         frame_ancestors = policy().frame_ancestors()
         response.headers.update(
-            response_headers("error", settings().cache_max_age, links().public_url, frame_ancestors=frame_ancestors)
+            response_headers(
+                "error",
+                settings().cache_max_age,
+                links().public_url,
+                frame_ancestors=frame_ancestors,
+                status=status,
+            )
         )
     response.headers.update(extra or {})
     return response
