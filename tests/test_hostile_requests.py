@@ -19,8 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from tests.support import PUBLIC_URL
-from tests.test_security_headers import (
+from tests.stack import (
     APPS,
     DEMO_ORIGINS,
     PUBLIC_HOST,
@@ -33,6 +32,7 @@ from tests.test_security_headers import (
     url_of,
     wsgi_str,
 )
+from tests.support import PUBLIC_URL
 from widget.settings import PROJECT_ROOT
 
 FUZZ = settings(
