@@ -164,7 +164,8 @@ def oembed_view() -> Response:
     response = Response(answer.body, content_type=answer.content_type)
     response.headers.update(oembed_headers(settings().cache_max_age, links().public_url))
     response.add_etag()
-    # Not make_conditional: Werkzeug's date parsing raises OverflowError on a year like 99999999999999999999.
+    # Not make_conditional: its parse_date lets an OverflowError through (a year like 99999999999999999999).
+    # An oEmbed answer has no Last-Modified, so only the ETag can make it a 304.
     if fresh(response.headers.getlist("ETag"), None, request.headers.get("If-None-Match"), None):
         response.status_code = 304
     return response
