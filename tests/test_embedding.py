@@ -13,15 +13,19 @@ from widget.embedding import (
     cache_control,
     content_security_policy,
     cors_headers,
+    error_cache_control,
+    oembed_headers,
     preflight_headers,
     response_headers,
+    widget_cache_control,
 )
 from widget.partners import Partner, Partners
+from widget.settings import Settings
 
 KINDS = ["embed", "fragment", "page", "error", "fragment-error"]
 FRAGMENT_KINDS = ["fragment", "fragment-error"]
 PUBLIC = "https://widgets.example.org"
-# Every response header htmx 2.0.11 reads (FIELD-NOTES): a cross-origin read must expose each one.
+# Every response header htmx 2.0.11 reads: a cross-origin read must expose each one.
 HTMX_READS = [
     "HX-Trigger",
     "HX-Trigger-After-Swap",
@@ -134,6 +138,56 @@ def test_response_headers_cache_control(kind, max_age, expected):
 )
 def test_cache_control(max_age, expected):
     assert cache_control(max_age) == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, "public, max-age=300, s-maxage=600, stale-while-revalidate=60, stale-if-error=86400"),
+        ({"cache_s_maxage": 0, "cache_stale_while_revalidate": 0}, "public, max-age=300, stale-if-error=86400"),
+        ({"cache_stale_if_error": 0, "cache_max_age": 5}, "public, max-age=5, s-maxage=600, stale-while-revalidate=60"),
+        ({"cache_max_age": 0}, "no-cache"),  # no max-age: every cache revalidates, whatever the extensions say
+    ],
+)
+def test_widget_cache_control_follows_the_settings(tmp_path, fields, expected):
+    settings = Settings(content_dir=tmp_path, **fields)
+
+    assert widget_cache_control(settings) == expected
+
+
+@pytest.mark.parametrize("status", [406, 431, 500, 502, 503])
+@pytest.mark.parametrize("kind", ["error", "fragment-error"])
+def test_errors_made_by_request_headers_or_the_server_are_never_stored(kind, status):
+    headers = response_headers(kind, 300, status=status)
+
+    assert headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("status", [None, 400, 404, 405, 414, 501])
+@pytest.mark.parametrize("kind", ["error", "fragment-error"])
+def test_errors_of_the_url_are_kept_a_minute_at_most(kind, status):
+    assert response_headers(kind, 300, status=status)["Cache-Control"] == "public, max-age=60"
+    assert response_headers(kind, 30, status=status)["Cache-Control"] == "public, max-age=30"
+    assert response_headers(kind, 0, status=status)["Cache-Control"] == "no-cache"
+
+
+def test_error_cache_control_ignores_the_widget_cache():
+    full = "public, max-age=300, s-maxage=600"
+
+    assert response_headers("error", 300, cache=full, status=404)["Cache-Control"] == "public, max-age=60"
+    assert error_cache_control(431, 300) == "no-store"
+
+
+def test_oembed_headers_let_any_script_read_public_metadata():
+    headers = oembed_headers(300, PUBLIC)
+
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Cache-Control"] == "public, max-age=300"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    # The grant is the same for every origin, so caches need not key on Origin; never credentials.
+    assert "Vary" not in headers
+    assert "Access-Control-Allow-Credentials" not in headers
 
 
 @pytest.mark.parametrize(

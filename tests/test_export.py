@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.nginx import Fetched, Nginx, free_port, require_brotli_module, running_nginx
 from widget.assets import ASSETS_DIR
+from widget.embedding import widget_cache_control
 from widget.export import CONFIG_NAME, ExportError, ExportReport, export_site
 from widget.live import LiveContent
 from widget.settings import PROJECT_ROOT
@@ -165,7 +166,7 @@ def test_export_report_counts_files_and_bytes(exported):
 def test_export_config_comes_from_the_app_headers(site, settings):
     config = (site / CONFIG_NAME).read_text(encoding="utf-8")
 
-    assert settings.cache_control in config
+    assert widget_cache_control(settings) in config
     assert f"style-src {settings.public_url};" in config
     assert "gzip_static on;" in config
     assert "brotli_static on;" in config

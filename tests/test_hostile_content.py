@@ -27,8 +27,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
+from tests.stack import bodies, call, links, url_of
 from tests.support import PUBLIC_URL
-from tests.test_security_headers import bodies, call, links, url_of
 from widget import create_app
 from widget.cli import content
 from widget.content import MAX_FILE_BYTES, InvalidContent, Problem, check_articles

@@ -7,6 +7,7 @@ edited article within max-age plus the watch interval.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 import pytest
 
 from tests.nginx import Fetched, Nginx, fetch, free_port, nginx_binary, running_nginx, stop_process, wait_for_port
@@ -45,8 +47,11 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(tmp_path: Path, nginx_port: int) -> Iterator[Gunicorn]:
-    """The real app, as `make serve` runs it, on a copy of the sample content."""
+def gunicorn(request: pytest.FixtureRequest, tmp_path: Path, nginx_port: int) -> Iterator[Gunicorn]:
+    """The real app, as `make serve` runs it, on a copy of the sample content.
+
+    Parametrize it indirectly with a dict of more WIDGET_* variables (for example the policy).
+    """
     content_dir = tmp_path / "articles"
     shutil.copytree(ARTICLES, content_dir)
     port = free_port()
@@ -61,6 +66,7 @@ def gunicorn(tmp_path: Path, nginx_port: int) -> Iterator[Gunicorn]:
         WIDGET_CACHE_STALE_WHILE_REVALIDATE="0",
         WIDGET_WATCH_INTERVAL=str(WATCH_INTERVAL),
     )
+    env.update(getattr(request, "param", {}))
     stdout, stderr = tmp_path / "gunicorn.out", tmp_path / "gunicorn.err"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
@@ -166,3 +172,81 @@ def test_proxy_shows_an_edited_article_within_max_age(proxy, gunicorn):
     assert updated.status == 200
     # Expired, asked again, and given the new body (a 200, not a 304: its ETag changed).
     assert updated.header("X-Cache-Status") == "EXPIRED"
+
+
+# -- one client's headers never change what the next client gets ---------------------------------
+
+OVERFLOWING_DATE = "Fri, 04 Dec 99999999999999999999 02:21:13 GMT"
+PARTNER_ORIGIN = "http://localhost:8001"  # in the repo's partners.toml
+# What an attacker may send before a reader asks for the same URL through the same cache.
+HOSTILE: tuple[dict[str, str], ...] = (
+    {"Accept-Encoding": "identity;q=0"},
+    {"Accept-Encoding": "*;q=0"},
+    {"Accept-Encoding": "identity;q=0, *;q=0"},
+    {"Accept-Encoding": "br;q=0, gzip;q=0, identity;q=0"},
+    {"Accept-Encoding": "gzip;q=nan, br;q=2"},
+    {"Accept-Encoding": ",;,;=;q"},
+    {"Accept-Encoding": "deflate, zstd"},
+    {"Accept-Encoding": "gzip, " * 1000},
+    {"If-None-Match": "*"},
+    {"If-None-Match": '"x", W/"y", *'},
+    {"If-None-Match": "W/"},
+    {"If-None-Match": ",,," * 1000},
+    {"If-Modified-Since": OVERFLOWING_DATE},
+    {"If-Modified-Since": "Mon, 01 Jan 99999 00:00:00 GMT"},
+    {"If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"},
+    {"If-Modified-Since": "yesterday"},
+    {"If-Range": OVERFLOWING_DATE, "Range": "bytes=0-9"},
+    {"Range": "bytes=99999999999999999999-"},
+    {"Origin": "https://evil.example"},
+    {"Origin": "null"},
+    {"Origin": f"{PARTNER_ORIGIN}.evil.example"},
+    {"Origin": "<hw-probe>"},
+    {"Origin": "x" * 7000},
+    {"HX-Request": "true"},
+    {"HX-Request": "x" * 8000},
+    {"HX-Current-URL": "javascript:alert(1)", "HX-Target": "<hw-probe>", "HX-Boosted": "true"},
+    {"Accept-Encoding": "identity;q=0", "Origin": "https://evil.example", "If-None-Match": "*"},
+)
+# The readers: a client with no preferences, a browser, and a partner page's script.
+READERS: tuple[dict[str, str], ...] = (
+    {},
+    {"Accept-Encoding": "gzip, deflate, br, zstd"},
+    {"Accept-Encoding": "gzip", "Origin": PARTNER_ORIGIN},
+)
+POISON_PATHS = (PATH, "/embed/lupus-numbness/takeaway?theme=dark", "/articles/lupus-numbness")
+
+
+def seen(answer: Fetched) -> tuple[object, ...]:
+    """What a reader gets, decoded: status, the headers that matter to a page, and the text."""
+    body = answer.body
+    if answer.header("Content-Encoding") == "br":
+        body = brotli.decompress(body)
+    elif answer.header("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    names = ("Content-Type", "Cache-Control", "Content-Security-Policy", "Access-Control-Allow-Origin")
+    return (answer.status, *(answer.header(name) for name in names), body)
+
+
+@pytest.mark.parametrize("gunicorn", [{"WIDGET_EMBED_POLICY": "partners"}], indirect=True)
+def test_no_request_poisons_the_cache_for_the_next_reader(proxy, gunicorn):
+    expected = {
+        (path, i): seen(fetch(gunicorn.port, path, reader)) for path in POISON_PATHS for i, reader in enumerate(READERS)
+    }
+    assert {answer[0] for answer in expected.values()} == {200}
+    assert expected[(PATH, 2)][4] == PARTNER_ORIGIN  # the partner's script may read the fragment
+    failures = []
+
+    for path in POISON_PATHS:
+        for hostile in HOSTILE:
+            attack = proxy.get(path, hostile)
+            for i, reader in enumerate(READERS):
+                got = proxy.get(path, reader)
+                if seen(got) != expected[(path, i)]:
+                    sent = {name: value[:40] for name, value in hostile.items()}
+                    failures.append(
+                        f"{path} after {sent} ({attack.status}): reader {reader} got {got.status} "
+                        f"{got.header('X-Cache-Status')}, Cache-Control {got.header('Cache-Control')!r}"
+                    )
+
+    assert not failures, "\n".join(failures)

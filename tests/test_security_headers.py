@@ -1,137 +1,43 @@
 """Every response carries the security headers that fit it, and none sets a cookie.
 
 Walks every route through the whole WSGI stack (WhiteNoise, then the fast path, then Flask) with
-raw environ calls, so nothing the test client adds or normalises hides a missing header: every
-pre-rendered body, every error, /oembed, the health checks, static files (plain and hashed names),
-preflights, automatic OPTIONS answers and redirects. The helpers here are shared with
-test_hostile_requests.py and test_hostile_content.py.
+raw environ calls (tests/stack.py), so nothing the test client adds or normalises hides a missing
+header: every pre-rendered body, every error, /oembed, the health checks, static files (plain and
+hashed names), preflights, automatic OPTIONS answers and redirects.
 """
 
 from __future__ import annotations
 
-import io
-import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask import Flask
 
-from tests.support import ARTICLES, PUBLIC_URL
-from widget import create_app
-from widget.serving import Body
-from widget.settings import PROJECT_ROOT, Settings
-from widget.urls import BodyKey, Embed, Links
+from tests.stack import (
+    APPS,
+    DEMO_ORIGINS,
+    PUBLIC_HOST,
+    bodies,
+    call,
+    directives,
+    links,
+    open_app,
+    partners_app,
+    security_problems,
+    url_of,
+)
+from tests.support import PUBLIC_URL
+from widget.urls import Embed
 
-PUBLIC_HOST = urlsplit(PUBLIC_URL).netloc
-PARTNERS_FILE = PROJECT_ROOT / "partners.toml"
-DEMO_ORIGINS = ("http://127.0.0.1:8001", "http://localhost:8001")
 # What each response may have in its CSP: the base, and only what a widget document uses.
 HTML_DIRECTIVES = frozenset(
     {"default-src", "style-src", "script-src", "connect-src", "base-uri", "form-action", "frame-ancestors"}
 )
-REFERRER_POLICIES = frozenset({"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"})
 SLUG = "lupus-numbness"
 WIDGET = f"/embed/{SLUG}/takeaway"
 FRAGMENT = f"/fragment/{SLUG}/takeaway"
-
-
-# -- raw WSGI calls -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One response as a WSGI server would see it."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
-
-    def all(self, name: str) -> list[str]:
-        return [value for key, value in self.headers if key.lower() == name.lower()]
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
-
-
-def wsgi_str(raw: bytes) -> str:
-    """Bytes as a WSGI server puts them in the environ (PEP 3333: str holding latin-1)."""
-    return raw.decode("latin-1")
-
-
-def call(
-    app: Flask,
-    path: str,
-    *,
-    method: str = "GET",
-    query: str = "",
-    headers: Mapping[str, str] | None = None,
-    host: str = PUBLIC_HOST,
-) -> Reply:
-    """Call ``app.wsgi_app`` as gunicorn would: ``path`` is PATH_INFO (already percent-decoded)."""
-    environ: dict[str, object] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": PUBLIC_HOST,
-        "SERVER_PORT": "443",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "203.0.113.7",
-        "HTTP_HOST": host,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    for name, value in (headers or {}).items():
-        key = name.upper().replace("-", "_")
-        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
-    started: list[tuple[str, list[tuple[str, str]]]] = []
-
-    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: object = None) -> None:
-        started.append((status, response_headers))
-
-    iterable = app.wsgi_app(environ, start_response)  # type: ignore[arg-type]
-    try:
-        body = b"".join(iterable)
-    finally:
-        close = getattr(iterable, "close", None)
-        if close is not None:
-            close()
-    status, response_headers = started[-1]
-    return Reply(int(status.split(" ", 1)[0]), tuple(response_headers), body)
-
-
-# -- the apps -------------------------------------------------------------------------------------
-
-
-@cache
-def open_app() -> Flask:
-    """The sample content under the default "open" embed policy."""
-    return create_app(Settings(content_dir=ARTICLES, public_url=PUBLIC_URL))
-
-
-@cache
-def partners_app() -> Flask:
-    """The sample content under the "partners" policy, with the repo's partners file."""
-    settings = Settings(
-        content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE
-    )
-    return create_app(settings)
-
-
-APPS = {"open": open_app, "partners": partners_app}
 
 
 @pytest.fixture(params=sorted(APPS))
@@ -139,56 +45,7 @@ def any_app(request: pytest.FixtureRequest) -> Flask:
     return APPS[str(request.param)]()
 
 
-def bodies(app: Flask) -> Mapping[BodyKey, Body]:
-    return dict(app.extensions["widget.live"].snapshot.table.items())
-
-
-def links(app: Flask) -> Links:
-    return app.extensions["widget.links"]  # type: ignore[no-any-return]
-
-
-def url_of(key: BodyKey) -> tuple[str, str]:
-    """The path and query that ask for a table entry."""
-    return key.path(), urlencode(key.query())
-
-
 # -- what every response must carry ---------------------------------------------------------------
-
-
-def directives(csp: str) -> dict[str, str]:
-    """A CSP header as {directive: value}."""
-    pairs = (part.strip().partition(" ") for part in csp.split(";") if part.strip())
-    return {name.lower(): value.strip() for name, _, value in pairs}
-
-
-def security_problems(reply: Reply) -> list[str]:
-    """What is missing from the headers every response needs; empty when all is well.
-
-    A 304 is exempt from the document headers: its headers update the stored 200, which has them
-    (RFC 9111 4.3.4), and it has no body of its own. It still must not set a cookie.
-    """
-    if reply.status == 304:
-        return [f"sets a cookie: {reply.all('Set-Cookie')}"] if reply.all("Set-Cookie") else []
-    problems = []
-    if reply.header("X-Content-Type-Options") != "nosniff":
-        problems.append(f"X-Content-Type-Options is {reply.header('X-Content-Type-Options')!r}, not 'nosniff'")
-    if reply.header("Referrer-Policy") not in REFERRER_POLICIES:
-        problems.append(f"Referrer-Policy is {reply.header('Referrer-Policy')!r}")
-    permissions = reply.header("Permissions-Policy")
-    if not permissions or "camera=()" not in permissions:
-        problems.append(f"Permissions-Policy is {permissions!r}")
-    csp = reply.header("Content-Security-Policy")
-    if csp is None or not csp.startswith("default-src 'none'"):
-        problems.append(f"Content-Security-Policy is {csp!r}, not based on default-src 'none'")
-    if len(reply.all("Content-Security-Policy")) > 1:
-        problems.append("more than one Content-Security-Policy header")
-    if reply.all("Set-Cookie"):
-        problems.append(f"sets a cookie: {reply.all('Set-Cookie')}")
-    if reply.header("Access-Control-Allow-Credentials") is not None:
-        problems.append("allows credentials cross-origin")
-    if reply.status not in (204, 304) and not reply.header("Content-Type"):
-        problems.append("has no Content-Type")
-    return problems
 
 
 def walk(app: Flask, requests: Iterable[tuple[str, str, str, str, Mapping[str, str]]]) -> list[str]:
@@ -445,7 +302,7 @@ def test_embed_frame_ancestors_follow_the_policy(policy, query, expected):
 
     assert reply.status == 200
     assert set(directives(reply.header("Content-Security-Policy") or "")["frame-ancestors"].split()) == expected
-    # CSP frame-ancestors, never X-Frame-Options (FIELD-NOTES: ALLOW-FROM was never implemented).
+    # CSP frame-ancestors, never X-Frame-Options: browsers never implemented its ALLOW-FROM.
     assert reply.header("X-Frame-Options") is None
 
 
@@ -524,3 +381,103 @@ def test_raw_calls_answer_like_the_test_client(client, path, query):
     assert reply.status == expected.status_code
     assert reply.body == expected.data
     assert dict(reply.headers) == dict(expected.headers)
+
+
+# -- caches: what one client sends never decides what another gets --------------------------------
+
+REFUSE_EVERY_CODING = ("identity;q=0", "*;q=0", "identity;q=0, *;q=0", "br;q=0, gzip;q=0, identity;q=0")
+OVERFLOWING_DATE = "Fri, 04 Dec 99999999999999999999 02:21:13 GMT"
+
+
+def tokens(value: str | None) -> set[str]:
+    return {token.strip().lower() for token in (value or "").split(",") if token.strip()}
+
+
+@pytest.mark.parametrize("flask_only", [False, True], ids=["fast path", "flask"])
+@pytest.mark.parametrize("accept_encoding", REFUSE_EVERY_CODING)
+def test_a_client_refusing_every_coding_gets_the_plain_body(any_app, accept_encoding, flask_only):
+    failures = []
+
+    for key, body in bodies(any_app).items():
+        path, query = url_of(key)
+        plain = call(any_app, path, query=query, flask_only=flask_only)
+        refused = call(any_app, path, query=query, headers={"Accept-Encoding": accept_encoding}, flask_only=flask_only)
+        if (refused.status, refused.body, refused.headers) != (200, plain.body, plain.headers):
+            failures.append(f"{path}?{query}: {refused.status}, {refused.header('Cache-Control')}")
+        elif body.compressible and "accept-encoding" not in tokens(refused.header("Vary")):
+            failures.append(f"{path}?{query}: coded elsewhere, but Vary is {refused.header('Vary')!r}")
+
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("header", ["Accept-Encoding", "If-None-Match", "Origin", "HX-Request", "HX-Current-URL"])
+@pytest.mark.parametrize("path", [WIDGET, FRAGMENT, "/oembed", "/no-such-page"])
+def test_an_error_made_by_a_request_header_is_never_stored(any_app, path, header):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}) if path == "/oembed" else ""
+
+    reply = call(any_app, path, query=query, headers={header: "x" * 9000})
+
+    assert reply.status == 431
+    assert reply.header("Cache-Control") == "no-store"
+
+
+def test_a_server_error_is_never_stored(monkeypatch):
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug, not bad input")
+
+    monkeypatch.setattr("widget.views.oembed", fail)
+
+    reply = call(open_app(), "/oembed", query=urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}))
+
+    assert reply.status == 500
+    assert reply.header("Cache-Control") == "no-store"
+    assert security_problems(reply) == []
+
+
+@pytest.mark.parametrize("flask_only", [False, True], ids=["fast path", "flask"])
+def test_an_unreadable_date_is_ignored_on_every_body(any_app, flask_only):
+    statuses = set()
+
+    for key in bodies(any_app):
+        path, query = url_of(key)
+        plain = call(any_app, path, query=query, flask_only=flask_only)
+        reply = call(any_app, path, query=query, headers={"If-Modified-Since": OVERFLOWING_DATE}, flask_only=flask_only)
+        statuses.add(reply.status)
+        assert (reply.status, reply.body) == (200, plain.body), f"{path}?{query}"
+
+    assert statuses == {200}
+
+
+@pytest.mark.parametrize("headers", [{"If-Modified-Since": OVERFLOWING_DATE}, {"If-None-Match": OVERFLOWING_DATE}])
+def test_oembed_ignores_an_unreadable_validator(any_app, headers):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+
+    reply = call(any_app, "/oembed", query=query, headers=headers)
+
+    assert reply.status == 200
+    assert reply.header("Cache-Control") == "public, max-age=300"
+    assert reply.header("Content-Type") == "application/json"
+
+
+def test_oembed_answers_304_to_its_own_etag(any_app):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+    etag = call(any_app, "/oembed", query=query).header("ETag") or ""
+
+    replies = [call(any_app, "/oembed", query=query, headers={"If-None-Match": value}) for value in (etag, f"W/{etag}")]
+
+    assert etag.startswith('"')
+    assert [reply.status for reply in replies] == [304, 304]
+    assert [reply.body for reply in replies] == [b"", b""]
+    assert all(reply.header("ETag") == etag for reply in replies)
+
+
+@pytest.mark.parametrize("origin", [None, DEMO_ORIGINS[0], "https://evil.example", "null"])
+def test_oembed_is_readable_by_any_origin_under_either_policy(any_app, origin):
+    query = urlencode({"url": f"{PUBLIC_URL}{WIDGET}"})
+
+    reply = call(any_app, "/oembed", query=query, headers={"Origin": origin} if origin else {})
+
+    assert reply.status == 200
+    assert reply.header("Access-Control-Allow-Origin") == "*"
+    assert reply.header("Access-Control-Allow-Credentials") is None
+    assert "origin" not in tokens(reply.header("Vary"))  # the same answer for every origin

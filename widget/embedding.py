@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from .partners import Partner, Partners, normalize_origin
-from .settings import EmbedPolicy
+from .settings import EmbedPolicy, Settings
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -24,7 +24,7 @@ BASE_HEADERS: Final = {
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
 }
-# What htmx 2 sends (FIELD-NOTES: always HX-Request and HX-Current-URL, the others when it can).
+# What htmx 2 sends: always HX-Request and HX-Current-URL, the others when it can.
 HTMX_REQUEST_HEADERS: Final = (
     "HX-Request",
     "HX-Current-URL",
@@ -50,6 +50,8 @@ HTMX_RESPONSE_HEADERS: Final = (
     "HX-Push",
 )
 PREFLIGHT_MAX_AGE: Final = 7200
+# Statuses decided by the request's headers rather than its URL (see error_cache_control).
+REQUEST_ERRORS: Final = frozenset({406, 431})
 # For responses that are no page of ours (preflights, static files, the odd framework answer).
 FALLBACK_CSP: Final = "default-src 'none'; frame-ancestors 'none'"  # Chrome's cap; Firefox allows a day
 
@@ -96,8 +98,41 @@ def content_security_policy(
     return "; ".join(directives)
 
 
-def cache_control(max_age: int) -> str:
-    return f"public, max-age={max_age}" if max_age else "no-cache"
+def cache_control(max_age: int, *, s_maxage: int = 0, stale_while_revalidate: int = 0, stale_if_error: int = 0) -> str:
+    """Cache-Control for a body browsers and shared caches may keep (RFC 9111 5.2.2, RFC 5861)."""
+    if not max_age:
+        return "no-cache"
+    parts = [f"public, max-age={max_age}"]
+    if s_maxage:
+        parts.append(f"s-maxage={s_maxage}")
+    if stale_while_revalidate:
+        parts.append(f"stale-while-revalidate={stale_while_revalidate}")
+    if stale_if_error:
+        parts.append(f"stale-if-error={stale_if_error}")
+    return ", ".join(parts)
+
+
+def widget_cache_control(settings: Settings) -> str:
+    """Cache-Control for every widget and page, as the operator configured it."""
+    return cache_control(
+        settings.cache_max_age,
+        s_maxage=settings.cache_s_maxage,
+        stale_while_revalidate=settings.cache_stale_while_revalidate,
+        stale_if_error=settings.cache_stale_if_error,
+    )
+
+
+def error_cache_control(status: int | None, max_age: int) -> str:
+    """Cache-Control for an error: briefly shareable when the URL alone caused it, else never stored.
+
+    A shared cache keys on the URL, so an error made by one client's headers (431: one is too long;
+    406: no coding acceptable) or by the server's state (500, 503) would be served to every reader
+    of a URL that works. Errors of the URL itself (400, 404, 414, and 501 for an oEmbed format we do
+    not implement) are kept at most a minute, because the article may be published a minute later.
+    """
+    if status is not None and (status in REQUEST_ERRORS or (status >= 500 and status != 501)):
+        return "no-store"
+    return cache_control(min(max_age, 60))
 
 
 def cors_headers(grant: str | None) -> dict[str, str]:
@@ -134,16 +169,35 @@ def response_headers(
     cors: str | None = None,
     scripts: bool = False,
     cache: str | None = None,
+    status: int | None = None,
 ) -> dict[str, str]:
-    """Headers for one kind of response; ``cache`` is the full Cache-Control for successes, if set."""
+    """Headers for one kind of response.
+
+    ``cache`` is the full Cache-Control for successes, if set; ``status`` is an error's, which
+    decides whether any cache may keep it (:func:`error_cache_control`).
+    """
     csp = content_security_policy(kind, frame_ancestors, asset_origin, scripts)
     headers = dict(BASE_HEADERS, **{"Content-Security-Policy": csp})
-    # Errors are not cached for long, and never by shared caches' long s-maxage: the article may be
-    # published a minute later.
-    error = kind in ("error", "fragment-error")
-    headers["Cache-Control"] = cache_control(min(max_age, 60) if error else max_age) if error or not cache else cache
+    if kind in ("error", "fragment-error"):
+        headers["Cache-Control"] = error_cache_control(status, max_age)
+    else:
+        headers["Cache-Control"] = cache or cache_control(max_age)
     if kind in ("fragment", "fragment-error"):
         headers.update(cors_headers(cors))
+    return headers
+
+
+def oembed_headers(max_age: int, asset_origin: str = "'self'") -> dict[str, str]:
+    """Headers for an oEmbed answer, under either policy: readable by any page's script.
+
+    oEmbed answers are public metadata about a public URL (title, size, the iframe markup), which
+    consumers' JavaScript fetches cross-origin; they grant nothing, because whether the iframe they
+    describe may be shown is the widget's own frame-ancestors. Credentials are never allowed, and
+    the grant is the same for every Origin, so nothing varies by it.
+    """
+    headers = dict(BASE_HEADERS, **{"Content-Security-Policy": content_security_policy("fragment", "*", asset_origin)})
+    headers["Cache-Control"] = cache_control(max_age)
+    headers["Access-Control-Allow-Origin"] = "*"
     return headers
 
 

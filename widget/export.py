@@ -341,9 +341,9 @@ HEADER: Final = """\
 # the export was made with. If you move the folder, change `root`.
 #
 # Not reproduced: the `partners` policy and the ?partner= parameter (per-partner frame-ancestors and
-# CORS grants are computed per request by the app); /oembed, /healthz and /readyz; 406 for a client
-# that accepts no encoding; 400 for an unknown ?open= part (404 here). A `partner` parameter is
-# ignored. The ETags are nginx's own, not the app's.
+# CORS grants are computed per request by the app); /oembed, /healthz and /readyz; 400 for an
+# unknown ?open= part (404 here). A `partner` parameter is ignored. The ETags are nginx's own, not
+# the app's.
 #
 # brotli_static needs ngx_brotli's static module: on Debian `apt-get install
 # libnginx-mod-http-brotli-static` (it loads itself); elsewhere `load_module

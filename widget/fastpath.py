@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .embedding import Policy, response_headers
+from .embedding import Policy, response_headers, widget_cache_control
 from .live import LiveContent
 from .serving import (
     MAX_HEADER,
@@ -56,7 +56,7 @@ class Responder:
             frame_ancestors=frame_ancestors,
             cors=cors,
             scripts=scripts,
-            cache=settings.cache_control,
+            cache=widget_cache_control(settings),
         )
         return with_vary(headers, compressible)
 
@@ -71,8 +71,8 @@ class Responder:
         if_none_match: str | None,
         if_modified_since: str | None,
         frame_ancestors: str = "*",
-    ) -> Answer | None:
-        """The answer, or None when the client accepts no encoding we have (406)."""
+    ) -> Answer:
+        """The answer: a 200 or a 304, in the best coding the client accepts (identity if none)."""
         cors = self.policy.cors_origin(origin) if kind == "fragment" else None
         headers = self.headers(kind, frame_ancestors, cors, body.scripts, body.compressible)
         return answer(
@@ -119,9 +119,8 @@ class FastPath:
                     if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
                     frame_ancestors=frame_ancestors,
                 )
-                if result is not None:  # a 406 is Flask's to explain
-                    start_response(STATUS_LINES[result.status], result.headers)
-                    return [result.payload]
+                start_response(STATUS_LINES[result.status], result.headers)
+                return [result.payload]
         return self.app(environ, start_response)
 
     def lookup(self, path: str, query: str) -> tuple[Body, HeaderKind, str] | None:

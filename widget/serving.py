@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from functools import lru_cache
 from typing import Final, Literal
 
 import brotli
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
 
 Encoding = Literal["br", "gzip", "identity"]
 # Preference among codings the client rates equally: smallest first.
@@ -109,34 +110,32 @@ class Body:
 
 
 @lru_cache(maxsize=512)  # browsers send a handful of distinct values
-def negotiate(accept_encoding: str | None, compressible: bool) -> Encoding | None:
-    """The coding to send, by the request's q-values (RFC 9110 12.5.3); None when none is acceptable.
+def negotiate(accept_encoding: str | None, compressible: bool) -> Encoding:
+    """The coding to send, by the request's q-values (RFC 9110 12.5.3); identity when none is acceptable.
 
     ``compressible``: whether br and gzip are on offer for this body, as well as identity.
+
+    A request that refuses every coding we have (``identity;q=0``, ``*;q=0``) still gets the
+    uncoded body, not a 406. RFC 9110 12.5.3: when no listed coding is available, "the origin
+    server SHOULD send a response without any content coding unless the identity coding is
+    indicated as unacceptable"; for that last case, 12.1 lets a server decide "that sending a
+    response that doesn't conform to the user agent's preferences is better than sending a 406
+    (Not Acceptable) response". We do: identity is what every client can read, and sending it keeps
+    the status and body independent of Accept-Encoding, so a shared cache can never be handed an
+    error that one client's header produced.
     """
     if not accept_encoding:
         return "identity"
-    available = ENCODINGS if compressible else ("identity",)
+    # Werkzeug parses the list and drops items whose q is not a valid qvalue (RFC 9110 12.4.2);
+    # which coding wins is ours to pick, since its Accept lets "*" outrank a name rated lower.
     weights: dict[str, float] = {}
-    for item in accept_encoding.split(","):
-        name, _, params = item.strip().partition(";")
-        name = name.strip().lower()
-        if not name:
-            continue
-        q = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = float(value.strip())
-                except ValueError:
-                    q = 0.0  # a q we cannot read is no consent
-                q = min(max(q, 0.0), 1.0)
-        weights[name] = max(q, weights.get(name, 0.0)) if name in weights else q
+    for name, q in parse_accept_header(accept_encoding):
+        name = name.lower()
+        weights[name] = max(q, weights.get(name, 0.0))
     star = weights.get("*")
-    best: Encoding | None = None
+    best: Encoding = "identity"
     best_q = 0.0
-    for encoding in available:
+    for encoding in ENCODINGS if compressible else ("identity",):
         rated = weights.get(encoding, weights.get("x-gzip") if encoding == "gzip" else None)
         if rated is None:
             # identity is acceptable unless excluded by name or by "*;q=0"; others need "*" or their name.
@@ -148,21 +147,36 @@ def negotiate(accept_encoding: str | None, compressible: bool) -> Encoding | Non
 
 def not_modified(body: Body, if_none_match: str | None, if_modified_since: str | None) -> bool:
     """RFC 9110 13.1.2 and 13.1.3: If-None-Match wins; If-Modified-Since only without it."""
+    return fresh(body.etags, body.modified, if_none_match, if_modified_since)
+
+
+def fresh(
+    etags: Collection[str], modified: datetime | None, if_none_match: str | None, if_modified_since: str | None
+) -> bool:
+    """Whether a client holding a copy may be told 304: ``etags`` are quoted, any of them names this version."""
     if if_none_match is not None:
-        if if_none_match in body.etags:
-            return True  # the usual case: a cache sends back the one tag it was given
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if if_none_match in etags:
+            # The usual case, a cache sending back the one tag it was given: a set lookup of
+            # 0.16 us where parse_etags costs about 3.3 us (python -m timeit).
+            return True
+        tags = parse_etags(if_none_match)
         # Weak comparison, as 13.1.2 requires; any of our encodings' tags names this same version.
-        return "*" in tags or not tags.isdisjoint(body.etags)
-    if if_modified_since:
-        try:
-            since = parsedate_to_datetime(if_modified_since)
-        except (TypeError, ValueError, IndexError):
-            return False  # an invalid date is ignored (13.1.3)
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        return body.modified <= since
+        return tags.star_tag or any(tags.contains_weak(tag.strip('"')) for tag in etags)
+    if if_modified_since and modified is not None:
+        since = _since(if_modified_since)
+        return since is not None and modified <= since  # an invalid date is ignored (13.1.3)
     return False
+
+
+# Caches and browsers send back the Last-Modified they were given, so few distinct values arrive;
+# parsing one costs about 5.6 us (werkzeug.http.parse_date, python -m timeit), as much as the
+# rest of answering a request, and a memoized one about 0.1 us.
+@lru_cache(maxsize=256)
+def _since(value: str) -> datetime | None:
+    try:
+        return parse_date(value)
+    except OverflowError:
+        return None  # a year too large for a C long: parse_date lets parsedate_to_datetime's error through
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +186,7 @@ class Answer:
     payload: bytes  # empty for HEAD and 304
 
 
-STATUS_LINES: Final = {200: "200 OK", 304: "304 Not Modified", 406: "406 Not Acceptable"}
+STATUS_LINES: Final = {200: "200 OK", 304: "304 Not Modified"}
 
 
 def answer(
@@ -183,14 +197,12 @@ def answer(
     accept_encoding: str | None,
     if_none_match: str | None,
     if_modified_since: str | None,
-) -> Answer | None:
-    """The response for ``body``; None when no acceptable encoding exists (the caller sends 406).
+) -> Answer:
+    """The response for ``body``: a 200, or a 304 when the client's copy is current.
 
     ``headers`` are the response's own (policy, caching, Vary): see :func:`with_vary`.
     """
     encoding = negotiate(accept_encoding, body.compressible)
-    if encoding is None:
-        return None
     if (if_none_match is not None or if_modified_since) and not_modified(body, if_none_match, if_modified_since):
         # 304 carries the validators and caching headers a 200 would (RFC 9110 15.4.5), not the body's.
         return Answer(304, [*headers, *body.validators[encoding]], b"")

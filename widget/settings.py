@@ -51,20 +51,6 @@ class Settings:
     # files (widget.content.ArticleCache); None keeps it in memory only.
     cache_dir: Path | None = None
 
-    @property
-    def cache_control(self) -> str:
-        """Cache-Control for every widget and page: browsers and shared caches alike (RFC 9111)."""
-        if not self.cache_max_age:
-            return "no-cache"
-        parts = [f"public, max-age={self.cache_max_age}"]
-        if self.cache_s_maxage:
-            parts.append(f"s-maxage={self.cache_s_maxage}")
-        if self.cache_stale_while_revalidate:
-            parts.append(f"stale-while-revalidate={self.cache_stale_while_revalidate}")
-        if self.cache_stale_if_error:
-            parts.append(f"stale-if-error={self.cache_stale_if_error}")
-        return ", ".join(parts)
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         content_dir = Path(env.get("WIDGET_CONTENT_DIR", "").strip() or PROJECT_ROOT / "content" / "articles")

@@ -11,18 +11,17 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import (
     HTTPException,
-    NotAcceptable,
     RequestHeaderFieldsTooLarge,
     RequestURITooLarge,
     abort,
 )
 
 from .content import Catalogue
-from .embedding import BASE_HEADERS, Policy, preflight_headers, response_headers
+from .embedding import BASE_HEADERS, Policy, oembed_headers, preflight_headers, response_headers
 from .fastpath import Responder
 from .live import LiveContent
 from .oembed import OEmbedError, oembed
-from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body
+from .serving import MAX_HEADER, MAX_PATH, MAX_QUERY, READ_HEADERS, Body, fresh
 from .settings import Settings
 from .table import Table
 from .urls import BAD_QUERY, KEY_TYPES, NOT_FOUND, SERVICES, BodyKey, Links, Refusal, Request, missing, parse
@@ -121,9 +120,12 @@ def oembed_view() -> Response:
     except OEmbedError as exc:
         abort(exc.status, exc.message)
     response = Response(answer.body, content_type=answer.content_type)
-    response.headers.update(response_headers("fragment", settings().cache_max_age, links().public_url, cors="*"))
+    response.headers.update(oembed_headers(settings().cache_max_age, links().public_url))
     response.add_etag()
-    response.make_conditional(request)
+    # Not make_conditional: its parse_date lets an OverflowError through (a year like 99999999999999999999).
+    # An oEmbed answer has no Last-Modified, so only the ETag can make it a 304.
+    if fresh(response.headers.getlist("ETag"), None, request.headers.get("If-None-Match"), None):
+        response.status_code = 304
     return response
 
 
@@ -149,8 +151,6 @@ def _send(body: Body, parsed: Request) -> Response:
         if_modified_since=request.headers.get("If-Modified-Since"),
         frame_ancestors=frame_ancestors,
     )
-    if result is None:
-        raise NotAcceptable(_("No encoding you accept is available: this server sends br, gzip or identity."))
     response = Response(result.payload, status=result.status)
     response.headers.clear()
     response.headers.extend(result.headers)
@@ -214,12 +214,18 @@ def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | N
     if fragment:
         cors = policy().cors_origin(request.headers.get("Origin"))
         response.headers.update(
-            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors)
+            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors, status=status)
         )
     else:
         frame_ancestors = policy().frame_ancestors()
         response.headers.update(
-            response_headers("error", settings().cache_max_age, links().public_url, frame_ancestors=frame_ancestors)
+            response_headers(
+                "error",
+                settings().cache_max_age,
+                links().public_url,
+                frame_ancestors=frame_ancestors,
+                status=status,
+            )
         )
     response.headers.update(extra or {})
     return response
