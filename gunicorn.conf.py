@@ -11,8 +11,12 @@ wsgi_app = "wsgi:application"
 bind = os.environ.get("WIDGET_BIND", "127.0.0.1:8000")
 # Answers come from memory, so a worker per core is enough; threads overlap the network waits.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = "gthread"
+# gthread, with each request head read by the worker's event loop instead of a thread: a client
+# dripping its head a byte at a time holds a socket, not a thread, and is closed after 10 s.
+worker_class = "widget.gthread.HeadFirstWorker"
 threads = int(os.environ.get("WIDGET_THREADS", "4"))
+# Connections a worker holds at once, idle or sending their head; past it, new ones wait in the backlog.
+worker_connections = 1000
 # Load and render the content once in the master; forked workers share those pages of memory.
 preload_app = True
 # Keep connections from a proxy or CDN open between requests: the per-connection cost dominates.
