@@ -82,37 +82,48 @@ def test_head_never_completed_is_closed_after_the_timeout(server):
     assert HEAD_TIMEOUT - 0.5 <= time.monotonic() - started <= HEAD_TIMEOUT + 2
 
 
-def test_over_long_request_line_gets_gunicorns_own_414_page(server):
-    # gunicorn answers this before the app runs (5014 bytes: the whole request line): none of the app's headers (CSP, nosniff, Referrer-Policy).
-    # SECURITY.md and the README say a front proxy adds them; this pins what gunicorn itself sends.
-    path = b"/" + b"a" * 5000
+OUR_ERROR_HEAD = [
+    "Connection: close",
+    "Content-Type: text/html; charset=utf-8",
+    "Cache-Control: no-store",
+    "X-Content-Type-Options: nosniff",
+    "Referrer-Policy: no-referrer",
+    "Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()",
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
+]
 
-    answer = exchange(server.port, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+
+def test_over_long_request_line_gets_our_headers_and_no_echo(server):
+    # gunicorn answers before the app runs; the worker rewrites its page (widget.errorpages).
+    path = "/IMPORTANT:stop-your-medication-today" + "a" * 5000
+
+    answer = exchange(server.port, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
 
     head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.split(b"\r\n") == [
-        b"HTTP/1.1 414 URI Too Long",
-        b"Connection: close",
-        b"Content-Type: text/html",
-        b"Content-Length: 165",
-    ]
-    assert b"Request Line is too large (5014 &gt; 4094)" in body
-    assert body.endswith(b"</html>\n<closed>")
+    assert head.decode().split("\r\n") == ["HTTP/1.1 414 URI Too Long", *OUR_ERROR_HEAD, "Content-Length: 74"]
+    assert body == b"<!doctype html>\n<title>414 URI Too Long</title>\n<h1>414 URI Too Long</h1>\n<closed>"
 
 
 @pytest.mark.parametrize(
     ("request_head", "status"),
     [
-        (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: b\r\n" * 60 + b"\r\n", b"HTTP/1.1 431 "),
-        (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"b" * 9000 + b"\r\n\r\n", b"HTTP/1.1 431 "),
-        (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\nX-A: b\r\n\r\n", b"HTTP/1.1 400 "),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-A: b\r\n" * 60 + b"\r\n",
+            "431 Request Header Fields Too Large",
+        ),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: " + b"b" * 9000 + b"\r\n\r\n",
+            "431 Request Header Fields Too Large",
+        ),
+        (b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\nX-A: b\r\n\r\n", "400 Bad Request"),
+        (b"GET /IMPORTANT:call-555-0100 HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", "400 Bad Request"),
+        (b"G(T / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "400 Bad Request"),
     ],
-    ids=["too-many-fields", "field-too-long", "bare-lf"],
+    ids=["too-many-fields", "field-too-long", "bare-lf", "bad-version", "bad-method"],
 )
-def test_gunicorns_own_error_pages_carry_none_of_our_headers(server, request_head, status):
+def test_gunicorns_error_pages_carry_our_headers(server, request_head, status):
     answer = exchange(server.port, request_head)
 
-    head = answer.partition(b"\r\n\r\n")[0].lower()
-    assert head.startswith(status.lower())
-    for name in (b"content-security-policy", b"x-content-type-options", b"referrer-policy"):
-        assert name not in head
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.decode().split("\r\n")[:-1] == [f"HTTP/1.1 {status}", *OUR_ERROR_HEAD]
+    assert body == f"<!doctype html>\n<title>{status}</title>\n<h1>{status}</h1>\n<closed>".encode()

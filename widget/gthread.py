@@ -6,7 +6,8 @@ few seconds keeps the thread forever, and threads x workers such clients stop th
 has no setting for it (``timeout`` watches the worker's main loop, ``keepalive`` idle connections,
 the 5 s first-byte wait ends at the first byte). Here the main loop, which already waits on idle
 connections without a thread, also collects every head: a thread only ever sees a complete head,
-and a head not complete within :data:`HEAD_TIMEOUT` seconds has its connection closed.
+and a head not complete within :data:`HEAD_TIMEOUT` seconds has its connection closed. gunicorn's
+own error pages go out with our security headers (widget.errorpages).
 Covered: HTTP/1.x over plain TCP, gunicorn's own parser then reading the bytes collected here.
 Not covered (left to gunicorn's own worker): TLS, HTTP/2, the uwsgi protocol.
 """
@@ -21,7 +22,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
+
+from .errorpages import CapturedPage, error_page
 
 # Seconds a client has to send a whole request head. A browser or proxy sends it in one packet; the
 # margin is for slow links. Shorter than nginx's 60 s client_header_timeout because a connection
@@ -125,6 +129,17 @@ class HeadFirstWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no 
             conn.init()
             conn.parser.unreader.unread(data)
         return super().handle(conn)
+
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        """gunicorn's answer to a request it could not read (or to a crash), with our headers (widget.errorpages)."""
+        page = CapturedPage(client)
+        super().handle_error(req, page, addr, exc)
+        if not page.data:
+            return
+        try:
+            util.write_nonblock(client, error_page(bytes(page.data)) or bytes(page.data))
+        except OSError:
+            self.log.debug("Failed to send error message.")  # as gunicorn does: the client is gone
 
     def _keepalive_after(self, conn: Any, keepalive: bool) -> bool:
         """Close a connection whose request sent a body instead of draining it in this thread.
