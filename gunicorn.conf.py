@@ -7,12 +7,28 @@ import gc
 import os
 from typing import Any
 
+
+def _count(name: str, default: int) -> int:
+    """A whole number of processes or threads from the environment, or a message naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= 1024):
+        # SystemExit prints this line alone; an exception would print gunicorn's traceback instead.
+        raise SystemExit(f"{name} must be a whole number from 1 to 1024, got {raw[:80]!r}.")
+    return int(raw)
+
+
 wsgi_app = "wsgi:application"
 bind = os.environ.get("WIDGET_BIND", "127.0.0.1:8000")
 # Answers come from memory, so a worker per core is enough; threads overlap the network waits.
-workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = "gthread"
-threads = int(os.environ.get("WIDGET_THREADS", "4"))
+workers = _count("WEB_CONCURRENCY", os.cpu_count() or 2)
+# gthread, with each request head read by the worker's event loop instead of a thread: a client
+# dripping its head a byte at a time holds a socket, not a thread, and is closed after 10 s.
+worker_class = "widget.gthread.HeadFirstWorker"
+threads = _count("WIDGET_THREADS", 4)
+# Connections a worker holds at once, idle or sending their head; past it, new ones wait in the backlog.
+worker_connections = 1000
 # Load and render the content once in the master; forked workers share those pages of memory.
 preload_app = True
 # Keep connections from a proxy or CDN open between requests: the per-connection cost dominates.

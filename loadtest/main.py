@@ -23,8 +23,9 @@ from .mix import ACCEPT_ENCODINGS, CATEGORIES, Catalogue
 from .report import report
 from .scenarios import ScenarioResult, Setup, reload_memory, reload_under_load, steady, worker_kill
 from .server import Options
+from .slowclients import slow_clients_scenario
 
-SCENARIOS = ("steady", "reload-watch", "reload-sighup", "reload-memory", "kill")
+SCENARIOS = ("steady", "reload-watch", "reload-sighup", "reload-memory", "kill", "slow-clients")
 SAMPLE_CONTENT = ROOT / "content" / "articles"
 
 
@@ -53,6 +54,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--reloads", type=int, default=10, help="reload-memory: SIGHUPs in a row")
     parser.add_argument("--kill-before", type=float, default=5, help="kill: seconds of load before the kill")
     parser.add_argument("--kill-after", type=float, default=10, help="kill: seconds of load after the replacement")
+    parser.add_argument("--slow-connections", type=int, default=200, help="slow-clients: connections dripping a head")
+    parser.add_argument("--drip-interval", type=float, default=3, help="slow-clients: seconds between two header bytes")
+    parser.add_argument("--slow-duration", type=float, default=30, help="slow-clients: seconds the slow clients run")
     parser.add_argument("--max-growth-mib", type=float, default=8, help="steady: allowed memory growth after warm-up")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (content copies, server logs)")
@@ -64,6 +68,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}; choose from {', '.join(SCENARIOS)}")
     if opts.quick:
         opts.duration, opts.lead, opts.hold, opts.kill_before, opts.kill_after, opts.reloads = 8, 2, 3, 3, 4, 6
+        opts.slow_duration = 15
     return opts
 
 
@@ -116,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ),
             "reload-memory": lambda: reload_memory(setup, reloads=opts.reloads, settle=opts.settle),
             "kill": lambda: worker_kill(setup, before=opts.kill_before, after=opts.kill_after, settle=opts.settle),
+            "slow-clients": lambda: slow_clients_scenario(
+                setup, connections=opts.slow_connections, interval=opts.drip_interval, duration=opts.slow_duration
+            ),
         }
         results = []
         for name in opts.scenarios:

@@ -14,6 +14,9 @@ reload-watch   an article edited, broken mid-write, held broken, then fixed, whi
 reload-sighup  the same, with the watcher off and SIGHUP to the master after each change.
 reload-memory  --reloads SIGHUPs in a row, each after an edit, under load: the master's memory.
 kill           SIGKILL one worker mid-load: what the clients saw, and its replacement.
+slow-clients   the mix, plus --slow-connections connections each sending a header byte every
+               --drip-interval s and never ending its head, plus a /healthz probe on a new connection
+               every second: no failed request, every probe answered, every slow head closed.
 
 Prints a Markdown report and writes it to loadtest/results.md. Exits 1 if a check failed. gunicorn
 listens on 127.0.0.1 only and is stopped before the script exits.

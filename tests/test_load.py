@@ -1,4 +1,4 @@
-"""gunicorn under load, short: steady traffic, content reloaded under load, and a worker killed under load.
+"""gunicorn under load, short: steady traffic, reloads and a killed worker under load, slow clients.
 
 The full run (60 s of steady load, SIGHUP reloads, a report) is ``.venv/bin/python loadtest/run.py``;
 these use the same scenarios with shorter timings. Each starts its own gunicorn (gunicorn.conf.py,
@@ -15,7 +15,9 @@ import pytest
 
 from loadtest.scenarios import ScenarioResult, Setup, reload_under_load, steady, worker_kill
 from loadtest.server import Options
+from loadtest.slowclients import slow_clients_scenario
 from tests.support import ARTICLES
+from widget.gthread import HEAD_TIMEOUT
 
 CONNECTIONS = 8
 SETTLE = 8.0  # seconds a change may take to be served, or a worker to be replaced
@@ -68,3 +70,12 @@ def test_worker_killed_under_load_is_replaced(setup):
     # Only requests on the killed worker's connections may fail, one per connection at most.
     assert len(result.load.failures) <= CONNECTIONS
     assert all(failure.local_port for failure in result.load.failures)
+
+
+def test_slow_clients_do_not_stall_the_server(setup):
+    # 64 connections dripping a header byte a second: eight times the 2 workers x 4 threads.
+    result = slow_clients_scenario(setup, connections=64, interval=1.0, duration=HEAD_TIMEOUT + 4)
+
+    assert not failed_checks(result), failed_checks(result)
+    assert result.load.failures == []
+    assert result.load.succeeded > 100

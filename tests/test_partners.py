@@ -290,6 +290,78 @@ def test_load_partners_invalid_toml_names_the_line(tmp_path):
             id="name-too-long",
         ),
         pytest.param(
+            ACME.replace("Acme Health", "Acme \\u202eHealth"),
+            "partner 'acme': name must be plain text without control or invisible formatting characters,"
+            " got U+202E in 'Acme \\u202eHealth'.",
+            id="name-bidi-override",
+        ),
+        pytest.param(
+            ACME.replace("Acme Health", "Acme\\u200fHealth"),
+            "partner 'acme': name must be plain text without control or invisible formatting characters,"
+            " got U+200F in 'Acme\\u200fHealth'.",
+            id="name-rlm",
+        ),
+        pytest.param(
+            ACME.replace("Acme Health", "Acme\\u001b[2JHealth"),
+            "partner 'acme': name must be plain text without control or invisible formatting characters,"
+            " got U+001B in 'Acme\\x1b[2JHealth'.",
+            id="name-escape-code",
+        ),
+        pytest.param(
+            ACME.replace("Acme Health", "Acme\\nHealth"),
+            "partner 'acme': name must be plain text without control or invisible formatting characters,"
+            " got U+000A in 'Acme\\nHealth'.",
+            id="name-newline",
+        ),
+        pytest.param(
+            ACME.replace("[partners.acme]", '[partners."acme;x"]'),
+            "partner ids must be at most 50 lowercase letters and digits, in words joined by single hyphens,"
+            " like 'acme-health', got 'acme;x'.",
+            id="id-semicolon",
+        ),
+        pytest.param(
+            ACME.replace("[partners.acme]", '[partners."acme\\u001b[8m"]'),
+            "partner ids must be at most 50 lowercase letters and digits, in words joined by single hyphens,"
+            " like 'acme-health', got 'acme\\x1b[8m'.",
+            id="id-escape-code",
+        ),
+        pytest.param(
+            ACME.replace('"https://acme.org"', '"https://acme.org;script-src https:"'),
+            f"partner 'acme': origins[0] must be {ORIGIN_HELP}, got 'https://acme.org;script-src https:'.",
+            id="origin-csp-directive",
+        ),
+        pytest.param(
+            ACME.replace('"https://acme.org"', '"https://acme.org,https://evil.example"'),
+            f"partner 'acme': origins[0] must be {ORIGIN_HELP}, got 'https://acme.org,https://evil.example'.",
+            id="origin-comma",
+        ),
+        pytest.param(
+            ACME.replace('"https://acme.org"', '"https://acme.org\\r\\nSet-Cookie: a=b"'),
+            f"partner 'acme': origins[0] must be {ORIGIN_HELP}, got 'https://acme.org\\r\\nSet-Cookie: a=b'.",
+            id="origin-header-injection",
+        ),
+        pytest.param(
+            ACME.replace('"https://acme.org"', '"https://acme.org\'"'),
+            f"partner 'acme': origins[0] must be {ORIGIN_HELP}, got \"https://acme.org'\".",
+            id="origin-quote",
+        ),
+        pytest.param(
+            ACME.replace('"https://acme.org"', '"https://acme.org/' + "a;" * 60 + '"'),
+            f"partner 'acme': origins[0] must be {ORIGIN_HELP}, got {('https://acme.org/' + 'a;' * 60)[:80]!r}..."
+            " (137 characters).",
+            id="origin-long-value-cut-short",
+        ),
+        pytest.param(
+            ACME + "theme = 'dark;x'\n",
+            "partner 'acme': theme must be one of light, dark, auto, got 'dark;x'.",
+            id="theme-semicolon",
+        ),
+        pytest.param(
+            ACME + 'theme = "dark\\u001b"\n',
+            "partner 'acme': theme must be one of light, dark, auto, got 'dark\\x1b'.",
+            id="theme-escape-code",
+        ),
+        pytest.param(
             '[partners.acme]\nname = "Acme Health"\n',
             "partner 'acme': origins is required.",
             id="origins-missing",

@@ -162,6 +162,13 @@ def test_settings_content_dir_is_a_file(tmp_path):
         ("ten", "WIDGET_CACHE_MAX_AGE must be an integer, got 'ten'."),
         ("-1", "WIDGET_CACHE_MAX_AGE must be zero or more, got '-1'."),
         ("-300", "WIDGET_CACHE_MAX_AGE must be zero or more, got '-300'."),
+        ("1_000", "WIDGET_CACHE_MAX_AGE must be an integer, got '1_000'."),
+        ("+5", "WIDGET_CACHE_MAX_AGE must be an integer, got '+5'."),
+        ("\u0661\u0662", "WIDGET_CACHE_MAX_AGE must be an integer, got '\u0661\u0662'."),
+        ("60, public", "WIDGET_CACHE_MAX_AGE must be an integer, got '60, public'."),
+        ("60\nX-A: b", "WIDGET_CACHE_MAX_AGE must be an integer, got '60\\nX-A: b'."),
+        ("2147483649", "WIDGET_CACHE_MAX_AGE must be at most 2147483648, got '2147483649'."),
+        ("9" * 5000, f"WIDGET_CACHE_MAX_AGE must be at most 2147483648, got {'9' * 80!r}... (5000 characters)."),
     ],
 )
 def test_settings_cache_max_age_refused(raw, message):
@@ -171,11 +178,18 @@ def test_settings_cache_max_age_refused(raw, message):
     assert excinfo.value.args[0] == message
 
 
-@pytest.mark.parametrize(("raw", "value"), [("0", 0), (" 600 ", 600), ("31536000", 31536000)])
+@pytest.mark.parametrize(("raw", "value"), [("0", 0), (" 600 ", 600), ("31536000", 31536000), ("2147483648", 2**31)])
 def test_settings_cache_max_age_accepted(raw, value):
     settings = Settings.from_env({"WIDGET_CACHE_MAX_AGE": raw})
 
     assert settings.cache_max_age == value
+
+
+PUBLIC_URL_HELP = (
+    "WIDGET_PUBLIC_URL must be an http(s) URL: a scheme, a host (a DNS name, an IPv4 address or a bracketed"
+    " IPv6 address) and an optional port, such as 'https://widgets.example.org', optionally followed by a path"
+    " prefix of letters, digits and - . _ ~ such as 'https://example.org/widgets'"
+)
 
 
 @pytest.mark.parametrize(
@@ -188,15 +202,86 @@ def test_settings_cache_max_age_accepted(raw, value):
         "javascript:alert(1)",
         "https://widgets.example.org/?a=b",
         "https://widgets.example.org/#top",
+        # Each would reach every CSP (a new directive) or the exported nginx.conf (a new directive).
+        "http://x;script-src *",
+        "http://x;return 200 pwned;",
+        "http://x/;script-src *",
+        "http://x/a;b",
+        "http://x y",
+        "http://x/a b",
+        "http://x'",
+        'http://x"',
+        "http://x,y",
+        "http://x/a,b",
+        "http://x/a'b",
+        "http://x\tb",
+        "http://x/a\nSet-Cookie: a=b",
+        "http://x/%2e%2e",
+        "http://x/../admin",
+        "http://x/./a",
+        "http://x/a//b",
+        "http://user@x",
+        "http://user:secret@x",
+        "http://x:0",
+        "http://x:65536",
+        "http://x:80a",
+        "http://[::1",
+        "http://[v1.x]",
+        "http://x_y.example",
+        "http://-x.example",
+        "http://x..example",
+        "http://127.1",
+        "http://0x7f.0.0.1",
+        "http://x.example.",
+        "http://b\u00fccher.example",
+        "http://x\u202e.example",
     ],
 )
 def test_settings_public_url_refused(raw):
     with pytest.raises(SettingsError) as excinfo:
         Settings.from_env({"WIDGET_PUBLIC_URL": raw})
 
-    assert excinfo.value.args[0] == (
-        f"WIDGET_PUBLIC_URL must be an http(s) URL such as 'https://widgets.example.org', got '{raw}'."
-    )
+    assert excinfo.value.args[0] == f"{PUBLIC_URL_HELP}, got {raw!r}."
+
+
+def test_settings_public_url_error_escapes_control_characters():
+    raw = "http://x/\x1b[2J\x1b]0;pwned\x07"
+
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_PUBLIC_URL": raw})
+
+    message = excinfo.value.args[0]
+    assert message == f"{PUBLIC_URL_HELP}, got 'http://x/\\x1b[2J\\x1b]0;pwned\\x07'."
+    assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in message)
+
+
+def test_settings_public_url_error_cuts_a_long_value_short():
+    raw = "http://x/" + "a;" * 100
+
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_PUBLIC_URL": raw})
+
+    assert excinfo.value.args[0] == f"{PUBLIC_URL_HELP}, got {raw[:80]!r}... (209 characters)."
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("https://WIDGETS.Example.ORG", "https://widgets.example.org"),
+        ("https://widgets.example.org:443", "https://widgets.example.org"),
+        ("http://widgets.example.org:8080", "http://widgets.example.org:8080"),
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        ("http://[0:0:0:0:0:0:0:1]", "http://[::1]"),
+        ("https://xn--bcher-kva.example", "https://xn--bcher-kva.example"),
+        ("https://example.org/widgets/v1.2_~x", "https://example.org/widgets/v1.2_~x"),
+        ("https://example.org/.well-known", "https://example.org/.well-known"),
+    ],
+)
+def test_settings_public_url_accepted(raw, value):
+    settings = Settings.from_env({"WIDGET_PUBLIC_URL": raw})
+
+    assert settings.public_url == value
 
 
 @pytest.mark.parametrize(
@@ -237,3 +322,92 @@ def test_settings_cache_dir_is_a_file(tmp_path):
 def test_settings_render_budgets_refused(name, raw):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: raw})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "WIDGET_CACHE_MAX_AGE",
+        "WIDGET_CACHE_S_MAXAGE",
+        "WIDGET_CACHE_STALE_WHILE_REVALIDATE",
+        "WIDGET_CACHE_STALE_IF_ERROR",
+        "WIDGET_WATCH_INTERVAL",
+        "WIDGET_PRERENDER_LIMIT",
+        "WIDGET_RENDER_CACHE_MB",
+    ],
+)
+@pytest.mark.parametrize("raw", ["60;x", "60, no-store", "1_0", "\u0661"])
+def test_settings_numbers_refused_with_anything_but_digits(name, raw):
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({name: raw})
+
+    assert excinfo.value.args[0] == f"{name} must be an integer, got {raw!r}."
+
+
+def test_settings_embed_policy_error_escapes_control_characters():
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_EMBED_POLICY": "open\x1b[8m"})
+
+    assert excinfo.value.args[0] == "WIDGET_EMBED_POLICY must be one of open, partners, got 'open\\x1b[8m'."
+
+
+@pytest.mark.parametrize(
+    ("raw", "hidden"),
+    [
+        ("\u202egnp.exe", "U+202E"),
+        ("Not medical advice.\u200f", "U+200F"),
+        ("Not\u200emedical", "U+200E"),
+        ("Not\u061cmedical", "U+061C"),
+        ("Not\u2066medical\u2069", "U+2066"),
+        ("Not\u200bmedical", "U+200B"),
+        ("Not medical\x1b[8m advice", "U+001B"),
+        ("Not medical\x85advice", "U+0085"),
+        ("Not medical\nadvice", "U+000A"),
+    ],
+)
+def test_settings_default_disclaimer_refuses_hidden_characters(raw, hidden):
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_DEFAULT_DISCLAIMER": raw})
+
+    assert excinfo.value.args[0] == (
+        "WIDGET_DEFAULT_DISCLAIMER must be plain text without control or invisible formatting characters,"
+        f" got {hidden} in {raw!r}."
+    )
+
+
+def test_settings_default_disclaimer_too_long():
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_DEFAULT_DISCLAIMER": "a" * 501})
+
+    assert excinfo.value.args[0] == "WIDGET_DEFAULT_DISCLAIMER must be at most 500 characters, got 501."
+
+
+def test_settings_default_disclaimer_keeps_accents_and_other_scripts():
+    text = (
+        "Ce n'est pas un avis m\u00e9dical. \u0644\u064a\u0633 \u0646\u0635\u064a\u062d\u0629 \u0637\u0628\u064a\u0629."
+    )
+
+    settings = Settings.from_env({"WIDGET_DEFAULT_DISCLAIMER": text})
+
+    assert settings.default_disclaimer == text
+
+
+def test_settings_path_errors_escape_control_characters(tmp_path):
+    missing = tmp_path / "no\x1b[2Jsuch"
+
+    with pytest.raises(SettingsError) as excinfo:
+        Settings.from_env({"WIDGET_CONTENT_DIR": str(missing)})
+
+    assert excinfo.value.args[0] == f"WIDGET_CONTENT_DIR must be a folder of article files, got {str(missing)!r}."
+    assert "\x1b" not in excinfo.value.args[0]
+
+
+@pytest.mark.parametrize("value", ["http://x;script-src *", "http://x;return 200 pwned;", "http://x y"])
+def test_settings_built_directly_refuse_a_hostile_public_url(value):
+    with pytest.raises(SettingsError) as excinfo:
+        Settings(content_dir=DEFAULT_CONTENT_DIR, public_url=value)
+
+    assert (
+        excinfo.value.args[0]
+        == f"public_url must be {PUBLIC_URL_HELP.removeprefix('WIDGET_PUBLIC_URL must be ')}, got {value!r}."
+    )

@@ -11,7 +11,6 @@ The file looks like::
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import tomllib
@@ -21,6 +20,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .origins import ORIGIN_HELP, normalize_origin
+from .plaintext import hidden_character, shown
 from .urls import THEMES, Theme
 
 logger = logging.getLogger(__name__)
@@ -32,19 +33,6 @@ MAX_ID_LENGTH = 50
 MAX_NAME_LENGTH = 200
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 PARTNER_KEYS = ("name", "origins", "theme")
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-# Only what a browser puts in an Origin header: no userinfo, path, query, fragment or whitespace.
-# re.fullmatch, unlike "$", does not let a trailing newline through.
-_ORIGIN = re.compile(
-    r"(?P<scheme>https?)://(?P<host>\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?",
-    re.ASCII | re.IGNORECASE,
-)
-# An LDH label (RFC 1123); IDNs must be written in punycode ("xn--..."), as browsers send them.
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
-# WHATWG URL: a host whose last label is a number (decimal or 0x hex) is parsed as an IPv4 address.
-_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", re.ASCII)
-_ORIGIN_HELP = "an origin like 'https://health.example.org' (scheme, host and optional port; no path)"
 
 
 class PartnersError(ValueError):
@@ -77,7 +65,7 @@ class Partners:
             for raw in partner.origins:
                 origin = normalize_origin(raw)
                 if origin is None:
-                    raise ValueError(f"partner '{partner.id}': {raw!r} is not {_ORIGIN_HELP}.")
+                    raise ValueError(f"partner {shown(partner.id)}: {shown(raw)} is not {ORIGIN_HELP}.")
                 owner = by_origin.setdefault(origin, partner)
                 if owner.id != partner.id:
                     raise ValueError(f"partner '{partner.id}': '{origin}' is already declared by '{owner.id}'.")
@@ -103,49 +91,6 @@ class Partners:
     def empty(cls) -> Partners:
         """No partners: under the "partners" policy, nobody may embed."""
         return cls(MappingProxyType({}))
-
-
-def normalize_origin(value: str) -> str | None:
-    """``scheme://host[:port]`` as a browser serializes it, or None if ``value`` is not exactly an origin."""
-    match = _ORIGIN.fullmatch(value)
-    if match is None:
-        return None
-    scheme = match["scheme"].lower()
-    host = _normalize_host(match["host"])
-    if host is None:
-        return None
-    if match["port"] is None:
-        return f"{scheme}://{host}"
-    port = int(match["port"])
-    if not 0 < port <= 65535:
-        return None
-    # Browsers leave the default port out of the Origin header, so "https://a.org:443" must match it.
-    return f"{scheme}://{host}" if port == DEFAULT_PORTS[scheme] else f"{scheme}://{host}:{port}"
-
-
-def _normalize_host(raw: str) -> str | None:
-    if raw.startswith("["):
-        try:
-            return f"[{ipaddress.IPv6Address(raw[1:-1]).compressed}]"
-        except ValueError:
-            return None
-    host = raw.lower()
-    labels = host.split(".")
-    if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return None
-    if _NUMERIC_LABEL.fullmatch(labels[-1]):
-        # Only dotted-quad decimal: browsers would rewrite "127.1" or "0x7f.0.0.1", so they never match.
-        try:
-            return str(ipaddress.IPv4Address(host))
-        except ValueError:
-            return None
-    for label in labels:
-        if label.startswith("xn--"):
-            try:
-                label[4:].encode("ascii").decode("punycode")
-            except UnicodeError:
-                return None
-    return host
 
 
 def load_partners(path: Path) -> Partners:
@@ -189,7 +134,7 @@ def _read_toml(path: Path, file: str) -> dict[str, Any]:
 def _check_partners(file: str, data: dict[str, Any], problems: list[str]) -> dict[str, Partner]:
     for key in data:
         if key != "partners":
-            problems.append(f"{file}: unknown top-level key {key!r}; the file holds only [partners.<id>] tables.")
+            problems.append(f"{file}: unknown top-level key {shown(key)}; the file holds only [partners.<id>] tables.")
     # A file with no [partners] table is valid: it declares nobody, as a fresh deployment may.
     entries = data.get("partners", {})
     if not isinstance(entries, dict):
@@ -208,18 +153,18 @@ def _check_partner(
     file: str, partner_id: str, entry: object, owners: dict[str, str], problems: list[str]
 ) -> Partner | None:
     before = len(problems)
-    where = f"{file}: partner {partner_id!r}"
+    where = f"{file}: partner {shown(partner_id)}"
     if len(partner_id) > MAX_ID_LENGTH or not ID_PATTERN.fullmatch(partner_id):
         problems.append(
             f"{file}: partner ids must be at most {MAX_ID_LENGTH} lowercase letters and digits,"
-            f" in words joined by single hyphens, like 'acme-health', got {partner_id!r}."
+            f" in words joined by single hyphens, like 'acme-health', got {shown(partner_id)}."
         )
     if not isinstance(entry, dict):
         problems.append(f"{where} must be a table with name and origins, got {_show(entry)}.")
         return None
     for key in entry:
         if key not in PARTNER_KEYS:
-            problems.append(f"{where}: unknown key {key!r}; a partner has only name, origins and theme.")
+            problems.append(f"{where}: unknown key {shown(key)}; a partner has only name, origins and theme.")
     name = _check_name(where, entry, problems)
     origins = _check_origins(where, partner_id, entry, owners, problems)
     theme = _check_theme(where, entry, problems)
@@ -237,6 +182,12 @@ def _check_name(where: str, entry: dict[str, Any], problems: list[str]) -> str |
         problems.append(f"{where}: name must be a non-empty string, got {_show(name)}.")
         return None
     name = name.strip()
+    if (hidden := hidden_character(name)) is not None:
+        problems.append(
+            f"{where}: name must be plain text without control or invisible formatting characters,"
+            f" got {hidden} in {shown(name)}."
+        )
+        return None
     if len(name) > MAX_NAME_LENGTH:
         problems.append(f"{where}: name must be at most {MAX_NAME_LENGTH} characters, got {len(name)} characters.")
         return None
@@ -263,19 +214,21 @@ def _check_origins(
             # A wildcard would hide "everyone" inside a list of partners; the open policy says it plainly.
             problems.append(
                 f"{at} must not be a wildcard: list each origin, or use the open embed policy"
-                f" to let every site embed the widgets, got {value!r}."
+                f" to let every site embed the widgets, got {shown(value)}."
             )
             continue
         origin = normalize_origin(value)
         if origin is None:
-            problems.append(f"{at} must be {_ORIGIN_HELP}, got {value!r}.")
+            problems.append(f"{at} must be {ORIGIN_HELP}, got {shown(value)}.")
             continue
         if origin in origins:
             problems.append(f"{at} repeats '{origin}', already listed as origins[{_index(values, origin)}].")
             continue
         owner = owners.setdefault(origin, partner_id)
         if owner != partner_id:
-            problems.append(f"{at} '{origin}' is already declared by partner {owner!r}; an origin has one partner.")
+            problems.append(
+                f"{at} '{origin}' is already declared by partner {shown(owner)}; an origin has one partner."
+            )
             continue
         origins.append(origin)
     return tuple(origins)
@@ -298,9 +251,9 @@ def _index(values: list[Any], origin: str) -> int:
 
 
 def _show(value: object) -> str:
-    """A TOML value as the operator wrote it, or its kind when it is a table or list."""
+    """A TOML value as the operator wrote it (escaped, cut short), or its kind when it is a table or list."""
     if isinstance(value, str):
-        return repr(value)
+        return shown(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
