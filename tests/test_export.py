@@ -372,6 +372,9 @@ def test_nginx_serves_static_files_like_the_app(nginx, client, app):
                 served = nginx.get(url, accept)
                 found += differences(url, app_answer, served, ("Cache-Control", "Content-Encoding", "Last-Modified"))
                 found += differences(url, app_answer, served, ("Access-Control-Allow-Origin", "X-Content-Type-Options"))
+                found += differences(
+                    url, app_answer, served, ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy")
+                )
                 if media_type(app_answer) != media_type(served):
                     found.append(f"{url}: Content-Type app {media_type(app_answer)}, nginx {media_type(served)}")
 

@@ -32,9 +32,6 @@ SPANISH_MO = SPANISH_PO.with_suffix(".mo")
 # Babel's defaults, and _(context, message): widget/inline.py's two-argument form (the flags the
 # header of translations/messages.pot gives pybabel).
 KEYWORDS = {**DEFAULT_KEYWORDS, **parse_keywords(["_", "_:2,2t"])}
-# widget/inline.py calls _() for these inside an f-string, which Python 3.11 tokenizes as one
-# string, so the extractor never sees them; the catalogue carries them by hand.
-NOT_EXTRACTED = frozenset({"Source"})
 # printf-style conversions, named or not, as Python's % operator reads them.
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +-]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa%])")
 
@@ -90,7 +87,7 @@ def test_catalogue_has_every_extracted_message():
 def test_catalogue_has_no_message_the_code_no_longer_uses():
     ids = {singular(m) for m in entries()}
 
-    stale = ids - extracted() - NOT_EXTRACTED
+    stale = ids - extracted()
 
     assert stale == set()
 

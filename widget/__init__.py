@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     tables = Tables(renderer.render, settings.prerender_limit, settings.render_cache_mb * 1024 * 1024)
     # Fail the deploy, not a partner's page: invalid content raises here with every problem listed.
     live = LiveContent(settings.content_dir, tables, code_version(settings, links), article_cache(settings))
-    responder = Responder(settings, Policy(settings.embed_policy, partners), settings.public_url)
+    responder = Responder(settings, Policy(settings.embed_policy, partners), settings.asset_origin)
     app.extensions.update(
         {
             "widget.settings": settings,

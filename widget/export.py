@@ -25,7 +25,7 @@ from whitenoise.base import WhiteNoise
 from whitenoise.media_types import MediaTypes
 
 from .assets import ASSETS_DIR, HASHED
-from .embedding import preflight_headers, response_headers
+from .embedding import BASE_HEADERS, FALLBACK_CSP, preflight_headers, response_headers
 from .fastpath import Responder
 from .live import LiveContent
 from .serving import Body, Encoding
@@ -196,7 +196,7 @@ def nginx_config(
     static_names: Iterable[str],
 ) -> str:
     """The includable nginx file: the maps and one ``server {}`` that serves the exported folder."""
-    origin = settings.public_url
+    origin = settings.asset_origin
     # Each route's profile admits no script; the documents that load htmx get their own (below).
     loaders = {path: key.HEADERS for path, key in scripted.items()}
     profiles: dict[str, Mapping[str, str]] = {}
@@ -208,8 +208,9 @@ def nginx_config(
         )
     error = response_headers("error", settings.cache_max_age, origin, frame_ancestors="*")
     fragment_error = response_headers("fragment-error", settings.cache_max_age, origin, cors="*")
-    # What widget/__init__.py configures WhiteNoise to send (its defaults: allow_all_origins, FOREVER).
-    static = {"Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    # What the app sends with a static file: WhiteNoise's (allow_all_origins, FOREVER, as widget/__init__.py
+    # configures it), and the base headers SecureDefaults adds to every response that lacks them.
+    static = {"Access-Control-Allow-Origin": "*", **BASE_HEADERS, "Content-Security-Policy": FALLBACK_CSP}
     profiles["static"] = {**static, "Cache-Control": f"max-age={settings.cache_max_age}, public"}
     profiles["static-immutable"] = {**static, "Cache-Control": f"max-age={WhiteNoise.FOREVER}, public, immutable"}
     profiles["preflight"] = preflight_headers("*")
@@ -233,7 +234,7 @@ def nginx_config(
         maps.append("\n".join(lines) + "\n}\n")
 
     server = SERVER.format(
-        host=urlsplit(origin).hostname or "_",
+        host=urlsplit(settings.public_url).hostname or "_",
         root=_quote(str(root)),
         add_headers="\n".join(f"    add_header {name} {_variable(name)} always;" for name in names),
         routes="".join(_location(key_type) for key_type in KEY_TYPES),

@@ -51,8 +51,9 @@ def source_line(context: Context, source: Source) -> Markup:
 
 @pass_context
 def cite(context: Context, c: Cite, page: Page) -> Markup:
+    label = _(context, "Source")  # outside the f-string, where pybabel's extractor can see it
     marker = (
-        f'<span class="hw-vh">{_(context, "Source")} </span><span aria-hidden="true">[</span>{c.number}'
+        f'<span class="hw-vh">{label} </span><span aria-hidden="true">[</span>{c.number}'
         '<span aria-hidden="true">]</span>'
     )
     cite_id = escape(page.cite_id(c))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from .origins import normalize_origin
 from .plaintext import hidden_character, shown
@@ -66,6 +67,13 @@ class Settings:
     # Where what each article file gave is kept between runs, so a restart parses only changed
     # files (widget.content.ArticleCache); None keeps it in memory only.
     cache_dir: Path | None = None
+
+    @property
+    def asset_origin(self) -> str:
+        """Where our stylesheet and scripts are, as a CSP source: the public URL's origin. (A source with
+        a path and no trailing slash matches that one path, so a path prefix would block them.)"""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def __post_init__(self) -> None:
         # from_env checks what the environment gives; this holds code and tests that build Settings

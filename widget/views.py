@@ -120,7 +120,7 @@ def oembed_view() -> Response:
     except OEmbedError as exc:
         abort(exc.status, exc.message)
     response = Response(answer.body, content_type=answer.content_type)
-    response.headers.update(oembed_headers(settings().cache_max_age, links().public_url))
+    response.headers.update(oembed_headers(settings().cache_max_age, settings().asset_origin))
     response.add_etag()
     # Not make_conditional: its parse_date lets an OverflowError through (a year like 99999999999999999999).
     # An oEmbed answer has no Last-Modified, so only the ETag can make it a 304.
@@ -214,7 +214,9 @@ def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | N
     if fragment:
         cors = policy().cors_origin(request.headers.get("Origin"))
         response.headers.update(
-            response_headers("fragment-error", settings().cache_max_age, links().public_url, cors=cors, status=status)
+            response_headers(
+                "fragment-error", settings().cache_max_age, settings().asset_origin, cors=cors, status=status
+            )
         )
     else:
         frame_ancestors = policy().frame_ancestors()
@@ -222,7 +224,7 @@ def _error(status: int, heading: str, message: str, extra: Mapping[str, str] | N
             response_headers(
                 "error",
                 settings().cache_max_age,
-                links().public_url,
+                settings().asset_origin,
                 frame_ancestors=frame_ancestors,
                 status=status,
             )
