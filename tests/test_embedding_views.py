@@ -25,6 +25,7 @@ from tests.support import ARTICLES, PUBLIC_URL
 from tests.test_embedding import HTMX_READS, HTMX_SENDS
 from widget import create_app
 from widget.content import Article, load_articles
+from widget.oembed import HEIGHTS
 from widget.settings import PROJECT_ROOT, EmbedPolicy, Settings
 
 LUPUS = "lupus-numbness"
@@ -647,26 +648,35 @@ LUPUS_URL = f"{PUBLIC_URL}/articles/{LUPUS}"
 
 
 def only_iframe(html: str) -> Tag:
-    soup = parse(html)
-    tags = soup.find_all(True)
-    assert len(tags) == 1
-    assert tags[0].name == "iframe"
-    iframe: Tag = tags[0]
+    """The iframe, after the blockquote holding the link to the article (the shape WordPress keeps)."""
+    tags = parse(html).find_all(True)
+    assert [tag.name for tag in tags] == ["blockquote", "a", "iframe"]
+    iframe: Tag = tags[2]
     return iframe
 
 
 @pytest.mark.parametrize(
     ("url", "params", "src", "size"),
     [
-        (LUPUS_URL, {}, f"{PUBLIC_URL}/embed/{LUPUS}/takeaway", (600, 520)),
-        (f"{PUBLIC_URL}/embed/{LUPUS}/sections", {}, f"{PUBLIC_URL}/embed/{LUPUS}/sections", (600, 640)),
+        (LUPUS_URL, {}, f"{PUBLIC_URL}/embed/{LUPUS}/takeaway", (600, HEIGHTS.at("takeaway", 600))),
+        (
+            f"{PUBLIC_URL}/embed/{LUPUS}/sections",
+            {},
+            f"{PUBLIC_URL}/embed/{LUPUS}/sections",
+            (600, HEIGHTS.at("sections", 600)),
+        ),
         (
             f"{PUBLIC_URL}/embed/{LUPUS}/sections?theme=dark",
             {"maxwidth": "300"},
             f"{PUBLIC_URL}/embed/{LUPUS}/sections?theme=dark",
-            (300, 1280),
+            (300, HEIGHTS.at("sections", 300)),
         ),
-        (f"{PUBLIC_URL}/fragment/{SFN}/sources", {"maxwidth": "1000"}, f"{PUBLIC_URL}/embed/{SFN}/sources", (600, 420)),
+        (
+            f"{PUBLIC_URL}/fragment/{SFN}/sources",
+            {"maxwidth": "1000"},
+            f"{PUBLIC_URL}/embed/{SFN}/sources",
+            (HEIGHTS.max_width, HEIGHTS.at("sources", HEIGHTS.max_width)),
+        ),
         (LUPUS_URL, {"maxwidth": "400", "maxheight": "300"}, f"{PUBLIC_URL}/embed/{LUPUS}/takeaway", (400, 300)),
     ],
 )

@@ -158,7 +158,9 @@ def preflight(**_: str) -> Response:
 def oembed_view() -> Response:
     """oEmbed 1.0 provider: ``url``, ``maxwidth``, ``maxheight``, ``format`` (json or xml)."""
     try:
-        answer = oembed(request.args, catalogue(), links(), cache_age=settings().cache_max_age)
+        answer = oembed(
+            request.args, catalogue(), links(), cache_age=settings().cache_max_age, partners=policy().partners
+        )
     except OEmbedError as exc:
         if exc.status == 501:
             raise NotImplementedFormat(exc.message) from None
