@@ -6,6 +6,7 @@ server's address, so the URLs micawber sends and the iframe it gets back point a
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import urllib.request
@@ -215,3 +216,23 @@ def test_url_not_ours_asked_directly_is_404(server_url, provider):
     if excinfo.value.__cause__ is not None:
         excinfo.value.__cause__.close()
     assert excinfo.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "src"),
+    [
+        (f"/embed/{LUPUS}/sections", f"/embed/{LUPUS}/sections"),
+        (f"/embed/{LUPUS}/takeaway?theme=dark", f"/embed/{LUPUS}/takeaway?theme=dark"),
+    ],
+)
+def test_widget_document_offers_discovery_of_itself(server_url, path, src):
+    # What WordPress does with a pasted URL it has no provider for: read the page's oEmbed link.
+    status, _, body = fetch(server_url + path)
+    link = BeautifulSoup(body, "html.parser").find("link", type="application/json+oembed")
+    assert isinstance(link, Tag)
+
+    status, headers, answer = fetch(str(link["href"]))
+
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert only_iframe(json.loads(answer)["html"])["src"] == server_url + src
