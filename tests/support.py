@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Final
 
@@ -9,3 +10,5 @@ from typing import Final
 # (the sample content has a test of its own: tests/test_sample_content.py).
 ARTICLES: Final = Path(__file__).resolve().parent / "content" / "articles"
 PUBLIC_URL: Final = "https://widgets.example.org"
+# The one script every widget document loads (static/resize.js: it reports the height to the parent).
+RESIZE_SRC: Final = re.compile(re.escape(f"{PUBLIC_URL}/static/resize") + r"(\.[0-9a-f]{12})?\.js")

@@ -294,12 +294,14 @@ def test_nginx_prefers_brotli_like_the_app(nginx, client):
 
 
 def test_nginx_embed_scripts_only_where_the_app_does(nginx, client):
-    # A document with a lazy part loads htmx, so its CSP admits scripts; one without does not.
+    # Every widget document loads the resize script, so its CSP admits scripts; a fragment runs none.
     lazy = nginx.get("/embed/lupus-numbness/sources")
     opened = nginx.get("/embed/lupus-numbness/sources?open=sources")
+    fragment = nginx.get("/fragment/lupus-numbness/sources")
 
     assert "script-src" in (lazy.header("Content-Security-Policy") or "")
-    assert "script-src" not in (opened.header("Content-Security-Policy") or "")
+    assert "script-src" in (opened.header("Content-Security-Policy") or "")
+    assert "script-src" not in (fragment.header("Content-Security-Policy") or "")
     assert opened.header("Content-Security-Policy") == from_app(
         client, "/embed/lupus-numbness/sources?open=sources"
     ).header("Content-Security-Policy")

@@ -488,8 +488,8 @@ def test_theme_is_only_light_dark_or_auto(policy, theme):
         (f"/embed/{SLUGS[0]}/takeaway", "partner=%3Chw-probe%3E", 400, "names no declared partner"),
         (f"/fragment/{SLUGS[0]}/sections/<hw-probe>", "", 404, "no such part"),
         ("/<hw-probe>", "", 404, "There is nothing at this address."),
-        ("/oembed", "format=%3Chw-probe%3E&url=x", 501, "format &#39;&lt;hw-probe&gt;&#39; is not supported"),
-        ("/oembed", "url=%3Chw-probe%3E", 404, "embedded at &#39;&lt;hw-probe&gt;&#39;"),
+        ("/oembed", "format=%3Chw-probe%3E&url=x", 501, "The &#39;format&#39; parameter must be"),
+        ("/oembed", "url=%3Chw-probe%3E", 404, "names nothing that can be embedded"),
     ],
 )
 def test_error_names_what_was_wrong(path, query, status, escaped):

@@ -12,8 +12,9 @@ from bs4 import BeautifulSoup, Tag
 
 from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Catalogue, load_articles
-from widget.oembed import OEmbedError, OEmbedResponse, frame_size, oembed
-from widget.render import FRAME_HEIGHTS
+from widget.heights import NARROW_LIMIT, Heights
+from widget.oembed import HEIGHTS, OEmbedError, OEmbedResponse, frame_size, oembed
+from widget.partners import Partner, Partners
 from widget.urls import WIDGETS, Links
 
 LUPUS = "lupus-numbness"
@@ -30,6 +31,16 @@ LABELS = {
 }
 HOSTILE = "</title>\"'><script>alert(1)</script> & <![CDATA[x]]> \x01"
 SIZES = [1, 2, 50, 99, 150, 299, 300, 320, 333, 480, 599, 600, 601, 800, 1200, 10000]
+# Small figures of the tests' own, so the arithmetic is checkable by hand.
+MEASURED = Heights((300, 400, 700), MappingProxyType(dict.fromkeys(WIDGETS, (900, 700, 500))))
+PARTNERS = Partners(
+    MappingProxyType(
+        {
+            "night": Partner("night", "Night News", ("https://night.example",), "dark"),
+            "plain": Partner("plain", "Plain Post", ("https://plain.example",)),
+        }
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +72,19 @@ def xml_fields(body: str) -> dict[str, str]:
 
 
 def only_iframe(html: str) -> Tag:
+    """The iframe of an oEmbed ``html``, after checking it has the shape WordPress keeps."""
     soup = BeautifulSoup(html, "html.parser")
-    tags = soup.find_all(True)
-    assert len(tags) == 1
-    iframe = tags[0]
+    assert [tag.name for tag in soup.find_all(True)] == ["blockquote", "a", "iframe"]
+    assert [getattr(child, "name", None) for child in soup.children] == ["blockquote", "iframe"]
+    iframe = soup.find("iframe")
     assert isinstance(iframe, Tag)
-    assert iframe.name == "iframe"
     return iframe
+
+
+def fallback_link(html: str) -> Tag:
+    link = BeautifulSoup(html, "html.parser").select_one("blockquote > a[href]")
+    assert isinstance(link, Tag)
+    return link
 
 
 def refusal(catalogue: Catalogue, *, links: Links = LINKS, **params: str) -> OEmbedError:
@@ -191,12 +208,15 @@ def test_oembed_refuses_url_not_ours(catalogue, url):
     assert error.status == 404
 
 
-def test_oembed_refusal_names_the_url(catalogue):
+def test_oembed_refusal_names_the_parameter_not_the_url(catalogue):
     url = f"{PUBLIC_URL}/embed/{LUPUS}/timeline"
 
     error = refusal(catalogue, url=url)
 
-    assert error.message == f"There is nothing that can be embedded at '{url}'."
+    assert (
+        error.message
+        == "The 'url' parameter names nothing that can be embedded: give the address of one of our articles."
+    )
     assert str(error) == error.message
 
 
@@ -216,7 +236,7 @@ def test_oembed_json_fields(catalogue):
     assert data["provider_url"] == f"{PUBLIC_URL}/"
     assert data["cache_age"] == CACHE_AGE
     assert data["width"] == 600
-    assert data["height"] == FRAME_HEIGHTS["takeaway"]
+    assert data["height"] == HEIGHTS.at("takeaway", 600)
 
 
 @pytest.mark.parametrize("field", ["cache_age", "width", "height"])
@@ -258,10 +278,52 @@ def test_oembed_iframe_attributes(catalogue, kind, mode):
     assert iframe["src"] == f"{PUBLIC_URL}/embed/{LUPUS}/{kind}"
     assert iframe["title"] == f"{LABELS[kind]}: {LUPUS_TITLE}"
     assert iframe["width"] == str(data["width"]) == "600"
-    assert iframe["height"] == str(data["height"]) == str(FRAME_HEIGHTS[kind])
+    assert iframe["height"] == str(data["height"]) == str(HEIGHTS.at(kind, 600))
+    assert (iframe["frameborder"], iframe["marginwidth"], iframe["marginheight"]) == ("0", "0", "0")
+    assert iframe["scrolling"] == "auto"
     assert iframe["loading"] == "lazy"
-    assert iframe["style"] == "border:0"
+    assert iframe["style"] == (
+        f"border:0;max-width:100%;height:{data['height']}px;height:calc-size(auto,size);frame-sizing:content-height"
+    )
     assert iframe.get_text() == ""
+
+
+@pytest.mark.parametrize("kind", WIDGETS)
+def test_oembed_fallback_is_a_link_to_the_article(catalogue, kind):
+    data = ask_json(catalogue, url=f"{PUBLIC_URL}/embed/{LUPUS}/{kind}")
+
+    link = fallback_link(str(data["html"]))
+    assert link["href"] == f"{PUBLIC_URL}/articles/{LUPUS}"
+    assert link.get_text() == LUPUS_TITLE
+
+
+@pytest.mark.parametrize(
+    ("query", "src_query"),
+    [
+        ("?theme=dark", "?theme=dark"),
+        ("?partner=plain", "?partner=plain"),
+        ("?partner=plain&theme=light", "?partner=plain&theme=light"),
+        # The partner's default theme applies when the pasted URL names none, and yields to one it names.
+        ("?partner=night", "?partner=night&theme=dark"),
+        ("?theme=light&partner=night", "?partner=night&theme=light"),
+        ("?theme=purple", ""),
+    ],
+)
+def test_oembed_theme_and_partner_carry_through(catalogue, query, src_query):
+    response = oembed({"url": f"{PUBLIC_URL}/embed/{LUPUS}/sources{query}"}, catalogue, LINKS, 60, partners=PARTNERS)
+
+    iframe = only_iframe(json.loads(response.body)["html"])
+    assert iframe["src"] == f"{PUBLIC_URL}/embed/{LUPUS}/sources{src_query}"
+
+
+def test_oembed_unknown_partner_is_404(catalogue):
+    with pytest.raises(OEmbedError) as excinfo:
+        oembed({"url": f"{PUBLIC_URL}/articles/{LUPUS}?partner=nobody"}, catalogue, LINKS, 60, partners=PARTNERS)
+
+    assert excinfo.value.status == 404
+    assert excinfo.value.message == (
+        "The URL's 'partner' names no declared partner: remove it from the URL or use a declared one."
+    )
 
 
 def test_oembed_xml_declaration_and_type(catalogue):
@@ -289,26 +351,30 @@ def test_oembed_xml_matches_json(catalogue, url):
 
 
 @pytest.mark.parametrize(
-    ("kind", "maxwidth", "maxheight", "expected"),
+    ("maxwidth", "maxheight", "expected"),
     [
-        ("takeaway", None, None, (600, 520)),
-        ("sections", None, None, (600, 640)),
-        ("takeaway", 800, None, (600, 520)),
-        ("takeaway", 600, None, (600, 520)),
-        ("takeaway", 300, None, (300, 1040)),
-        ("takeaway", 599, None, (599, 521)),
-        ("sources", 400, None, (400, 630)),
-        ("takeaway", 200, None, (200, 1300)),
-        ("comparison", 1, None, (1, 1400)),
-        ("takeaway", None, 100, (600, 100)),
-        ("takeaway", 300, 1000, (300, 1000)),
-        ("takeaway", 300, 5000, (300, 1040)),
+        (None, None, (600, 567)),  # the default width, between the 400 and 700 px figures
+        (700, None, (700, 500)),
+        (10000, None, (700, 500)),  # no wider than the widest measured frame
+        (400, None, (400, 700)),
+        (350, None, (350, 800)),
+        (300, None, (300, 900)),
+        (150, None, (150, 1800)),  # narrower than measured: inversely to the width
+        (1, None, (1, 900 * NARROW_LIMIT)),
+        (None, 100, (600, 100)),
+        (300, 1000, (300, 900)),
     ],
 )
-def test_frame_size_values(kind, maxwidth, maxheight, expected):
-    size = frame_size(kind, maxwidth, maxheight)
+def test_frame_size_values(maxwidth, maxheight, expected):
+    size = frame_size("takeaway", maxwidth, maxheight, MEASURED)
 
     assert size == expected
+
+
+def test_frame_size_uses_the_stored_measurements():
+    assert frame_size("sections", 500) == (500, HEIGHTS.at("sections", 500))
+    assert frame_size("sections") == (600, HEIGHTS.at("sections", 600))
+    assert frame_size("sections", 10000)[0] == HEIGHTS.max_width
 
 
 @pytest.mark.parametrize("kind", WIDGETS)
@@ -320,12 +386,11 @@ def test_frame_size_within_maxima(kind):
     for (maxwidth, maxheight), (width, height) in sizes.items():
         assert 1 <= width <= maxwidth
         assert 1 <= height <= maxheight
-        assert height <= FRAME_HEIGHTS[kind] * 2.5
+        assert height <= HEIGHTS.heights[kind][0] * NARROW_LIMIT
 
 
-@pytest.mark.parametrize("kind", WIDGETS)
-def test_frame_size_never_shorter_when_narrower(kind):
-    heights = [frame_size(kind, width)[1] for width in sorted(SIZES, reverse=True)]
+def test_frame_size_never_shorter_when_narrower():
+    heights = [frame_size("takeaway", width, heights=MEASURED)[1] for width in sorted(SIZES, reverse=True)]
 
     assert heights == sorted(heights)
 
@@ -378,7 +443,7 @@ def test_oembed_unsupported_format(catalogue, response_format):
     error = refusal(catalogue, url=f"{PUBLIC_URL}/articles/{LUPUS}", format=response_format)
 
     assert error.status == 501
-    assert error.message == f"The format '{response_format}' is not supported; use 'json' or 'xml'."
+    assert error.message == "The 'format' parameter must be 'json' or 'xml'; no other format is supported."
 
 
 @pytest.mark.parametrize("name", ["maxwidth", "maxheight"])
@@ -390,16 +455,16 @@ def test_oembed_bad_dimension(catalogue, name, value):
     error = refusal(catalogue, url=f"{PUBLIC_URL}/articles/{LUPUS}", **{name: value})
 
     assert error.status == 400
-    assert error.message == f"The '{name}' parameter must be a whole number from 1 to 10000, got '{value}'."
+    assert error.message == f"The '{name}' parameter must be a whole number from 1 to 10000."
 
 
-def test_oembed_huge_dimension_is_clipped_in_the_message(catalogue):
+def test_oembed_huge_dimension_is_not_repeated(catalogue):
     value = "9" * 5000
 
     error = refusal(catalogue, url=f"{PUBLIC_URL}/articles/{LUPUS}", maxwidth=value)
 
     assert error.status == 400
-    assert error.message == f"The 'maxwidth' parameter must be a whole number from 1 to 10000, got '{'9' * 80}…'."
+    assert error.message == "The 'maxwidth' parameter must be a whole number from 1 to 10000."
 
 
 def test_oembed_bad_request_before_unknown_url(catalogue):

@@ -6,6 +6,7 @@ server's address, so the URLs micawber sends and the iframe it gets back point a
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import urllib.request
@@ -24,6 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from tests.support import ARTICLES
 from widget import create_app
+from widget.oembed import HEIGHTS
 from widget.settings import Settings
 
 LUPUS = "lupus-numbness"
@@ -82,10 +84,10 @@ def registry(server_url: str, provider: Any) -> Any:
 
 
 def only_iframe(html: str) -> Tag:
+    """The iframe, after the blockquote holding the link to the article (the shape WordPress keeps)."""
     tags = BeautifulSoup(html, "html.parser").find_all(True)
-    assert len(tags) == 1
-    assert tags[0].name == "iframe"
-    iframe: Tag = tags[0]
+    assert [tag.name for tag in tags] == ["blockquote", "a", "iframe"]
+    iframe: Tag = tags[2]
     return iframe
 
 
@@ -114,21 +116,35 @@ def test_article_url_gives_a_rich_iframe_within_maxwidth(server_url, registry):
     assert data["title"] == LUPUS_TITLE
     assert data["provider_url"] == f"{server_url}/"
     assert data["url"] == url
-    # 400 px wide makes the takeaway's 520 px grow to 780, then the implied maxheight caps it.
-    assert (data["width"], data["height"]) == (400, 711)
+    # The takeaway measured at 400 px, unless the implied maxheight is shorter.
+    height = min(HEIGHTS.at("takeaway", 400), 711)
+    assert (data["width"], data["height"]) == (400, height)
     iframe = only_iframe(data["html"])
     assert iframe["src"] == f"{server_url}/embed/{LUPUS}/takeaway"
-    assert (iframe["width"], iframe["height"]) == ("400", "711")
+    assert (iframe["width"], iframe["height"]) == ("400", str(height))
     assert iframe["title"] == f"Key takeaway: {LUPUS_TITLE}"
+
+
+@pytest.mark.parametrize("maxwidth", [400, 800])
+def test_sections_height_is_the_measured_height(server_url, registry, maxwidth):
+    data = registry.request(f"{server_url}/embed/{LUPUS}/sections", maxwidth=maxwidth)
+
+    width = min(maxwidth, HEIGHTS.max_width)
+    assert (data["width"], data["height"]) == (width, min(HEIGHTS.at("sections", width), maxwidth * 16 // 9))
 
 
 @pytest.mark.parametrize(
     ("path", "params", "src", "size"),
     [
         (f"/embed/{LUPUS}/sections?theme=dark", {"maxwidth": 300}, f"/embed/{LUPUS}/sections?theme=dark", (300, 533)),
-        (f"/embed/{SFN}/sources", {"maxwidth": 1200}, f"/embed/{SFN}/sources", (600, 420)),
+        (
+            f"/embed/{SFN}/sources",
+            {"maxwidth": 1200},
+            f"/embed/{SFN}/sources",
+            (HEIGHTS.max_width, HEIGHTS.at("sources", HEIGHTS.max_width)),
+        ),
         (f"/fragment/{SFN}/comparison", {"maxwidth": 600, "maxheight": 500}, f"/embed/{SFN}/comparison", (600, 500)),
-        (f"/embed/{LUPUS}/takeaway", {}, f"/embed/{LUPUS}/takeaway", (600, 520)),
+        (f"/embed/{LUPUS}/takeaway", {}, f"/embed/{LUPUS}/takeaway", (600, HEIGHTS.at("takeaway", 600))),
     ],
 )
 def test_widget_url_gives_an_iframe_to_that_widget(server_url, registry, path, params, src, size):
@@ -200,3 +216,23 @@ def test_url_not_ours_asked_directly_is_404(server_url, provider):
     if excinfo.value.__cause__ is not None:
         excinfo.value.__cause__.close()
     assert excinfo.value.status == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "src"),
+    [
+        (f"/embed/{LUPUS}/sections", f"/embed/{LUPUS}/sections"),
+        (f"/embed/{LUPUS}/takeaway?theme=dark", f"/embed/{LUPUS}/takeaway?theme=dark"),
+    ],
+)
+def test_widget_document_offers_discovery_of_itself(server_url, path, src):
+    # What WordPress does with a pasted URL it has no provider for: read the page's oEmbed link.
+    status, _, body = fetch(server_url + path)
+    link = BeautifulSoup(body, "html.parser").find("link", type="application/json+oembed")
+    assert isinstance(link, Tag)
+
+    status, headers, answer = fetch(str(link["href"]))
+
+    assert status == 200
+    assert headers["Content-Type"] == "application/json"
+    assert only_iframe(json.loads(answer)["html"])["src"] == server_url + src

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from flask.testing import FlaskClient
 
-from tests.support import ARTICLES, PUBLIC_URL
+from tests.support import ARTICLES, PUBLIC_URL, RESIZE_SRC
 from widget import create_app
 from widget.content import Article, load_articles
 from widget.markup import Cite, ListBlock, Paragraph, Text
@@ -695,7 +695,7 @@ HTMX_SRC = re.compile(re.escape(f"{PUBLIC_URL}/static/vendor/htmx-2.0.11/htmx.mi
 
 
 def assert_only_our_scripts(html: str, soup: BeautifulSoup) -> dict[str, object]:
-    """An embed document or page: one JSON-LD block and at most our htmx, nothing from the content.
+    """An embed document or page: one JSON-LD block, our resize script, at most our htmx; nothing from the content.
 
     Returns the JSON-LD, parsed: escaped so that no "<" can end its element early.
     """
@@ -705,10 +705,10 @@ def assert_only_our_scripts(html: str, soup: BeautifulSoup) -> dict[str, object]
     data = [script for script in scripts if script.get("type") == "application/ld+json"]
     code = [script for script in scripts if script not in data]
     assert len(data) == 1
-    assert len(code) <= 1
+    assert len(code) <= 2
     for script in code:
         assert set(script.attrs) == {"src", "defer"}
-        assert HTMX_SRC.fullmatch(str(script["src"])), script
+        assert HTMX_SRC.fullmatch(str(script["src"])) or RESIZE_SRC.fullmatch(str(script["src"])), script
         assert not script.get_text().strip()
     raw = data[0].get_text()
     assert "<" not in raw
