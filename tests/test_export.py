@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from email.message import Message
@@ -399,3 +400,19 @@ def media_type(answer: Fetched) -> tuple[str, str | None]:
     """The type and charset: WhiteNoise quotes the charset (charset="utf-8"), nginx does not."""
     charset = answer.headers.get_param("charset")
     return answer.headers.get_content_type(), charset if isinstance(charset, str) else None
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o077])
+def test_export_modes_do_not_follow_the_umask(app, tmp_path, umask):
+    # World-writable files would let anyone change what a CDN serves; private ones, nginx could not read.
+    previous = os.umask(umask)
+    try:
+        export_site(app, tmp_path / "site")
+    finally:
+        os.umask(previous)
+
+    entries = [tmp_path / "site", *(tmp_path / "site").rglob("*")]
+    modes = {path.stat().st_mode & 0o777 for path in entries if path.is_dir()}
+    file_modes = {path.stat().st_mode & 0o777 for path in entries if path.is_file()}
+    assert modes == {0o755}
+    assert file_modes == {0o644}

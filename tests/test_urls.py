@@ -179,3 +179,11 @@ def test_links_build_absolute_urls():
     assert links.widget("fragment", LUPUS, "sources") == f"{PUBLIC_URL}/fragment/{LUPUS}/sources"
     assert links.static("widget.css") == f"{PUBLIC_URL}/static/widget.abc.css"
     assert links.service("oembed") == f"{PUBLIC_URL}/oembed"
+
+
+@pytest.mark.parametrize("path", [f"//articles/{LUPUS}", f"//embed/{LUPUS}/takeaway", f"/articles//{LUPUS}"])
+def test_a_doubled_slash_is_a_plain_404_through_the_app(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert "Location" not in response.headers

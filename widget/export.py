@@ -86,6 +86,7 @@ def export_site(app: Flask, folder: Path, *, force: bool = False) -> ExportRepor
             static_names=[p.relative_to(staging / "static").as_posix() for p in written if _is_static(p, staging)],
         )
         (staging / CONFIG_NAME).write_text(config, encoding="utf-8")
+        (staging / CONFIG_NAME).chmod(FILE_MODE)
         written.append(staging / CONFIG_NAME)
         size = sum(path.stat().st_size for path in written)
         _swap_into_place(staging, folder)
