@@ -19,7 +19,7 @@ from .partners import Partners, load_partners
 from .render import HTMX, STYLESHEET, Renderer
 from .settings import PROJECT_ROOT, Settings
 from .table import Tables
-from .urls import Links
+from .urls import WIDGET_LABELS, Links
 
 __all__ = ["create_app"]
 
@@ -33,7 +33,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, template_folder=TEMPLATES, static_folder=None)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app)  # the error pages' gettext; bodies are rendered by the Renderer
-    template_globals = {"stylesheet": STYLESHEET, "htmx": HTMX, "default_disclaimer": settings.default_disclaimer}
+    template_globals = {
+        "stylesheet": STYLESHEET,
+        "htmx": HTMX,
+        "default_disclaimer": settings.default_disclaimer,
+        "widget_labels": WIDGET_LABELS,
+    }
     app.jinja_env.globals.update(template_globals)
     links = Links(settings.public_url, build_assets(PROJECT_ROOT / "static", ASSETS_DIR))
     partners = load_partners(settings.partners_file) if settings.partners_file else Partners.empty()

@@ -17,8 +17,21 @@ from xml.sax.saxutils import escape
 
 from .content import Article, Catalogue
 from .heights import Heights, load_heights
+from .origins import DEFAULT_PORTS
 from .partners import Partner, Partners
-from .urls import ArticlePage, Embed, Fragment, Links, Refusal, Theme, Widget, parse, query_params, theme_of
+from .urls import (
+    WIDGET_LABELS,
+    ArticlePage,
+    Embed,
+    Fragment,
+    Links,
+    Refusal,
+    Theme,
+    Widget,
+    parse,
+    query_params,
+    theme_of,
+)
 
 MAX_URL_LENGTH: Final = 2000
 MAX_DIMENSION: Final = 10000
@@ -27,13 +40,6 @@ DEFAULT_WIDTH: Final = 600
 HEIGHTS: Final = load_heights()
 JSON_TYPE: Final = "application/json"
 XML_TYPE: Final = "text/xml; charset=utf-8"
-LABELS: Final[dict[Widget, str]] = {
-    "takeaway": "Key takeaway",
-    "comparison": "Comparison table",
-    "sources": "Sources",
-    "sections": "Article sections",
-}
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _DIMENSION = re.compile(r"[0-9]{1,6}")
 # Whitespace and controls: urlsplit() silently drops tabs and newlines, so a URL holding them
 # would resolve to a path other than the one a reader sees.
@@ -189,7 +195,7 @@ def _origin(parts: SplitResult) -> tuple[str, str, int | None]:
     # Scheme and host compare case-insensitively (RFC 3986 section 6.2.2.1); an explicit default
     # port is the same origin as none (section 6.2.3).
     scheme = parts.scheme.lower()
-    port = parts.port if parts.port is not None else _DEFAULT_PORTS.get(scheme)
+    port = parts.port if parts.port is not None else DEFAULT_PORTS.get(scheme)
     return scheme, (parts.hostname or "").lower(), port
 
 
@@ -210,7 +216,7 @@ def embed_html(target: _Target, links: Links, width: int, height: int, partner: 
     src = links.widget("embed", article.slug, target.kind) + ("?" + urlencode(query) if query else "")
     attributes = {
         "src": src,
-        "title": f"{LABELS[target.kind]}: {article.title}",
+        "title": f"{WIDGET_LABELS[target.kind]}: {article.title}",
         "width": str(width),
         "height": str(height),
         "frameborder": "0",

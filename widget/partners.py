@@ -22,7 +22,7 @@ from typing import Any
 
 from .origins import ORIGIN_HELP, normalize_origin
 from .plaintext import hidden_character, shown
-from .urls import THEMES, Theme
+from .urls import NAME_PATTERN, THEMES, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 64 * 1024
 MAX_ID_LENGTH = 50
 MAX_NAME_LENGTH = 200
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+ID_PATTERN = re.compile(NAME_PATTERN, re.ASCII)  # ids travel in URLs (?partner=), like slugs
 PARTNER_KEYS = ("name", "origins", "theme")
 
 

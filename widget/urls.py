@@ -54,6 +54,14 @@ def _(message: str) -> str:
     return message
 
 
+# What each widget is called where it is named (frame titles, embed codes), in the reader's language.
+WIDGET_LABELS: Final[dict[Widget, str]] = {
+    "takeaway": _("Key takeaway"),
+    "comparison": _("Comparison table"),
+    "sources": _("Sources"),
+    "sections": _("Article sections"),
+}
+
 # -- refusals ---------------------------------------------------------------------------------------
 
 
