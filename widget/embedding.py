@@ -16,7 +16,8 @@ from .settings import EmbedPolicy, Settings
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-Kind = Literal["embed", "fragment", "page", "error", "fragment-error"]
+# What a response is, for its headers: a body of the three kinds of widget.urls.HeaderKind, or an error.
+ResponseKind = Literal["embed", "fragment", "page", "error", "fragment-error"]
 
 # Sent on everything: no sniffing, no referrer leaking a reader's page, no powerful features.
 BASE_HEADERS: Final = {
@@ -80,7 +81,7 @@ class Policy:
 
 
 def content_security_policy(
-    kind: Kind, frame_ancestors: str = "*", asset_origin: str = "'self'", scripts: bool = False
+    kind: ResponseKind, frame_ancestors: str = "*", asset_origin: str = "'self'", scripts: bool = False
 ) -> str:
     """CSP from ``default-src 'none'`` up, adding only what each response uses.
 
@@ -161,7 +162,7 @@ def preflight_headers(grant: str | None) -> dict[str, str]:
 
 
 def response_headers(
-    kind: Kind,
+    kind: ResponseKind,
     max_age: int,
     asset_origin: str = "'self'",
     *,
