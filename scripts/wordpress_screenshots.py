@@ -65,12 +65,13 @@ DESKTOP: Final = 1024  # CSS px from which a window draws classic scrollbars
 MARGIN: Final = 24  # CSS px kept around the post, so the crop shows the page it sits on
 SETTLE: Final = 10.0  # seconds for the frame to be shown and sized; it takes well under one
 START_TIMEOUT: Final = 30.0  # seconds for the old server to answer; it takes about one
-# The old server, run from its own checkout so that `import widget` is the old package.
+# The post's content as the block editor saves a pasted URL (an embed block around the bare line).
 BLOCK: Final = """<!-- wp:embed {{"url":"{url}","type":"rich","providerNameSlug":"health-widgets"}} -->
 <figure class="wp-block-embed is-type-rich is-provider-health-widgets wp-block-embed-health-widgets"><div class="wp-block-embed__wrapper">
 {url}
 </div></figure>
 <!-- /wp:embed -->"""
+# The old server, run from its own checkout so that `import widget` is the old package.
 OLD_SERVER: Final = """
 import sys
 from pathlib import Path
