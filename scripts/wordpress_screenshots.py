@@ -21,7 +21,9 @@ prints each frame's size and sandbox and whether the page scrolls sideways.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -153,6 +155,19 @@ def _launch(playwright: Any, *, scrollbars: bool) -> Browser:
     return browser
 
 
+def _stop(site: Site) -> None:
+    """Stop a site and the workers PHP_CLI_SERVER_WORKERS forked, which outlive ``Site.stop`` (it ends only their parent)."""
+    process = site._process
+    workers: list[int] = []
+    if process is not None and process.poll() is None:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()] if children.is_file() else []
+    site.stop()
+    for pid in workers:
+        with contextlib.suppress(ProcessLookupError):  # it ended with its parent
+            os.kill(pid, signal.SIGTERM)
+
+
 def _keep_loopback(route: Route) -> None:
     # Nothing leaves the machine: WordPress's pages ask for nothing outside, and a screenshot must not.
     if route.request.url.startswith("http://127.0.0.1:"):
@@ -266,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         finally:
             for site in sites:
-                site.stop()
+                _stop(site)
             database.stop()
             if old is not None:
                 old.terminate()
