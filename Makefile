@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest screenshots clean
+.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest screenshots wordpress-screenshots clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -57,6 +57,10 @@ loadtest: $(STAMP)
 ## PNGs of every widget in both themes at phone and desktop widths, under docs/screenshots/.
 screenshots: $(STAMP) system-deps
 	$(BIN)/python scripts/screenshots.py
+
+## PNGs of a real WordPress post of our article URL: the old server (BEFORE=rev), today's, the plugin.
+wordpress-screenshots: $(STAMP) system-deps
+	$(BIN)/python scripts/wordpress_screenshots.py $(if $(BEFORE),--before $(BEFORE))
 
 ## Write the static export (pages, widgets, static files, nginx.conf) to export/.
 export: $(STAMP)

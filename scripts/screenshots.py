@@ -8,7 +8,8 @@ document (``/embed/<slug>/<kind>?theme=...``) through the same browser as the br
 chromium driven by Playwright (``tests/browser/chromium.py``), headless, background traffic off.
 The sources and sections widgets are shown with their first part open (``?open=``), so the picture
 shows what they hold. Writes ``<kind>-<theme>-<width>.png`` (widths 375 and 1280 CSS px) to
-``docs/screenshots/``.
+``docs/screenshots/``, and the comparison table stacked at 320 px, ``comparison-stacked-320.png``
+and ``comparison-stacked-dark-320.png``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Literal
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a file from the checkout: `tests` is a package there
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from tests.browser.chromium import MissingTool, launch  # noqa: E402
@@ -32,6 +33,10 @@ from widget.settings import Settings  # noqa: E402
 KINDS = ("takeaway", "comparison", "sources", "sections")
 THEMES: tuple[Literal["light", "dark"], ...] = ("light", "dark")
 WIDTHS = {375: 812, 1280: 800}  # CSS px: a phone's width and height, a desktop's
+# The comparison table at the narrowest phone width, where its rows stack with their column labels.
+STACKED = 320
+STACKED_HEIGHT = 568  # a 320 px phone's height; the picture is the whole page whatever the window
+STACKED_NAMES = {"light": f"comparison-stacked-{STACKED}.png", "dark": f"comparison-stacked-dark-{STACKED}.png"}
 FIRST_PART = {"sources": "sources", "sections": "overview"}
 
 
@@ -43,6 +48,26 @@ class _QuietHandler(WSGIRequestHandler):
 def _starting(environ: Any, start_response: Any) -> list[bytes]:
     start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
     return [b"starting"]
+
+
+def _photograph(
+    browser: Browser, url: str, viewport: tuple[int, int], theme: Literal["light", "dark"], path: Path
+) -> int | str:
+    """Write the whole height of ``url`` at the viewport's width, what a reader of that width scrolls through; the status."""
+    width, height = viewport
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme=theme, reduced_motion="reduce"
+    )
+    try:
+        page = context.new_page()
+        response = page.goto(url, wait_until="networkidle")
+        if response is None or response.status != 200:
+            return response.status if response else "no response"
+        full_height = page.evaluate("() => document.documentElement.scrollHeight")
+        page.screenshot(path=path, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": full_height})
+        return 200
+    finally:
+        context.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,27 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            for kind in KINDS:
-                for theme in THEMES:
-                    for width, height in WIDTHS.items():
-                        path = args.out / f"{kind}-{theme}-{width}.png"
-                        query = f"?theme={theme}" + (f"&open={FIRST_PART[kind]}" if kind in FIRST_PART else "")
-                        context = browser.new_context(
-                            viewport={"width": width, "height": height}, color_scheme=theme, reduced_motion="reduce"
-                        )
-                        page = context.new_page()
-                        response = page.goto(f"{base}/embed/{args.slug}/{kind}{query}", wait_until="networkidle")
-                        if response is None or response.status != 200:
-                            status = response.status if response else "no response"
-                            print(f"screenshots: {args.slug}/{kind} answered {status}", file=sys.stderr)
-                            return 1
-                        # The whole height, at the viewport's width: what a reader of that width scrolls through.
-                        full_height = page.evaluate("() => document.documentElement.scrollHeight")
-                        page.screenshot(
-                            path=path, full_page=True, clip={"x": 0, "y": 0, "width": width, "height": full_height}
-                        )
-                        context.close()
-                        print(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
+            shots = [
+                (kind, theme, viewport, args.out / f"{kind}-{theme}-{viewport[0]}.png")
+                for kind in KINDS
+                for theme in THEMES
+                for viewport in WIDTHS.items()
+            ]
+            stacked = (STACKED, STACKED_HEIGHT)
+            shots += [("comparison", theme, stacked, args.out / STACKED_NAMES[theme]) for theme in THEMES]
+            for kind, theme, viewport, path in shots:
+                query = f"?theme={theme}" + (f"&open={FIRST_PART[kind]}" if kind in FIRST_PART else "")
+                status = _photograph(browser, f"{base}/embed/{args.slug}/{kind}{query}", viewport, theme, path)
+                if status != 200:
+                    print(f"screenshots: {args.slug}/{kind} answered {status}", file=sys.stderr)
+                    return 1
+                print(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
             browser.close()
     except MissingTool as exc:
         print(f"screenshots: {exc}", file=sys.stderr)
