@@ -14,9 +14,11 @@ Every wait is bounded and a failure says what did not start, with the process's 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -210,6 +212,8 @@ class Site:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=self._environment(),
+                # Its own process group: PHP_CLI_SERVER_WORKERS forks workers that must stop with it.
+                start_new_session=True,
             )
         _wait(f"PHP's server for WordPress ({self.name})", self._answers, self._process, log)
 
@@ -222,9 +226,12 @@ class Site:
 
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
-            self._process.terminate()
+            group = os.getpgid(self._process.pid)
+            os.killpg(group, signal.SIGTERM)
             try:
                 self._process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self._process.kill()
+                os.killpg(group, signal.SIGKILL)
                 self._process.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # the workers, if any outlived their parent
