@@ -16,6 +16,7 @@ from widget.content import (
     InvalidContent,
     Problem,
     check_articles,
+    digest_of,
     load_articles,
 )
 from widget.markup import Cite, ListBlock, Paragraph
@@ -332,8 +333,36 @@ def test_check_duplicate_slug(content_dir):
     articles, problems = check(content_dir)
 
     assert list(articles) == ["example"]
-    assert Problem(str(twin), "slug", f"'example' is already used by {content_dir / 'example.md'}") in problems
-    assert all(p.file == str(twin) for p in problems)
+    assert problems == [Problem(str(twin), "slug", "'example' must match the file name 'twin.md' (without .md)", 2)]
+
+
+def test_check_duplicate_slug_blames_the_copy_not_the_file_named_after_it(content_dir):
+    # "example-copy.md" sorts before "example.md" ('-' comes before '.'), so it is read first.
+    original = write_article(content_dir)
+    copy = write_article(content_dir, slug="example-copy")
+
+    articles, problems = check(content_dir)
+
+    assert list(articles) == ["example"]
+    assert articles["example"].digest == digest_of(original.read_bytes())
+    message = "'example' must match the file name 'example-copy.md' (without .md)"
+    assert problems == [Problem(str(copy), "slug", message, 2)]
+
+
+def test_check_duplicate_slug_in_two_misnamed_files_blames_the_later(content_dir):
+    first = write_article(content_dir, slug="first")
+    later = write_article(content_dir, slug="later")
+
+    articles, problems = check(content_dir)
+
+    assert articles == {}
+    assert errors(p for p in problems if p.file == str(later)) == [
+        ("slug", 2, "'example' must match the file name 'later.md' (without .md)"),
+        ("slug", None, f"'example' is already used by {first}"),
+    ]
+    assert errors(p for p in problems if p.file == str(first)) == [
+        ("slug", 2, "'example' must match the file name 'first.md' (without .md)")
+    ]
 
 
 @pytest.mark.parametrize(

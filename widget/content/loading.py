@@ -35,6 +35,9 @@ def check_articles(
             problems.append(Problem(str(path), "", "is not an article file (*.md) and was ignored", severity="warning"))
     files = cache if cache is not None else ArticleCache()
     seen = files.check_all(articles)
+    # A slug belongs to the file named after it: a copy that kept the slug is the file in the wrong
+    # (its checker error says so), so it neither blames the original nor holds its edits back.
+    owners = {c.article.slug: label for label, c in seen.items() if c.article and Path(label).stem == c.article.slug}
     for label, checked in seen.items():
         problems.extend(checked.problems)
         article = checked.article
@@ -43,6 +46,8 @@ def check_articles(
         if today - article.reviewed > REVIEW_WARNING_AGE:
             message = f"was last reviewed on {article.reviewed}, over a year ago"
             problems.append(Problem(label, "reviewed", message, checked.reviewed_line, "warning"))
+        if owners.get(article.slug, label) != label:
+            continue
         if article.slug in found:
             problems.append(Problem(label, "slug", f"'{article.slug}' is already used by {found[article.slug][0]}"))
             continue
