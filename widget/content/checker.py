@@ -21,7 +21,7 @@ from widget.markup import (
     parse_inline,
 )
 
-from .frontmatter import FRONT_MATTER, dotted, lift, node_line, read_yaml, strings
+from .frontmatter import FRONT_MATTER, dotted, lift, node_line, read_front_matter, strings
 from .model import Article, Comparison, Problem, Related, Source, page_order
 from .schema import ArticleFields, ComparisonFields, SourceFields, sentence
 
@@ -82,32 +82,30 @@ class _FileChecker:
         return self._build(fields, node, body, body_offset)
 
     def _front_matter(self, front: str) -> tuple[ArticleFields | None, yaml.Node | None]:
-        try:
-            node, data = read_yaml(front)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            self.error("front matter", f"is not valid YAML: {problem}", mark.line + 1 if mark else None)
-            return None, None
-        except ValueError as exc:  # PyYAML's int() of a number longer than Python allows
-            self.error("front matter", f"has a value that cannot be read: {str(exc)[:120]}")
-            return None, None
+        read = read_front_matter(front)
+        node, data = read.node, read.data
+        for line, message in read.problems:
+            self.error("front matter", message, None if line is None else line + 1)
         if not isinstance(data, dict):
-            self.error("front matter", "must be a set of 'field: value' lines", 1)
+            if not read.problems:
+                self.error("front matter", "must be a set of 'field: value' lines", 1)
             return None, node
         for loc, value in strings(data):
             if problem := forbidden(value):
                 self.error(dotted(loc), problem, lift(node_line(node, loc)))
-        if any(p.severity == "error" for p in self.problems):
+        if any(p.severity == "error" for p in self.problems) and not read.problems:
             return None, node
         try:
-            return ArticleFields.model_validate(data), node
+            fields = ArticleFields.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 # Drop pydantic's own names for union members and validators from the path.
                 loc = tuple(p for p in err["loc"] if isinstance(p, int) or p.isidentifier())
+                if loc and loc[0] in read.failed:
+                    continue  # its YAML error is reported; "is required" would only mislead
                 self.error(dotted(loc), sentence(err), lift(node_line(node, loc)))
             return None, node
+        return (None if read.problems else fields), node
 
     def _report_body(self, issues: Iterable[Issue], body_offset: int) -> None:
         for issue in issues:
