@@ -901,3 +901,43 @@ def test_load_reviewed_exactly_a_year_ago(content_dir):
     catalogue = load_articles(content_dir, today=date(2027, 1, 12))
 
     assert catalogue.warnings == ()
+
+
+def test_check_reviewed_in_the_future_is_an_error(content_dir):
+    path = write_article(content_dir, variant("reviewed: 2026-01-12", "reviewed: 2026-03-03"))
+
+    articles, problems = check(content_dir)
+
+    assert articles == {}
+    message = "2026-03-03 is in the future (today is 2026-03-01); give the date of the last review"
+    assert problems == [Problem(str(path), "reviewed", message, 7)]
+
+
+def test_check_reviewed_tomorrow_is_allowed_for_editors_ahead_of_utc(content_dir):
+    write_article(content_dir, variant("reviewed: 2026-01-12", "reviewed: 2026-03-02"))
+
+    articles, problems = check(content_dir)
+
+    assert list(articles) == ["example"]
+    assert problems == []
+
+
+def test_load_raw_html_in_the_body_is_a_warning_at_its_line(content_dir):
+    path = write_article(content_dir, variant("- A bullet point. [1]", "- A <b>bullet</b> point. [1]"))
+
+    articles, problems = check(content_dir)
+
+    assert list(articles) == ["example"]
+    message = (
+        "'<b>' is HTML, which is shown as text, not applied; "
+        "use Markdown (*emphasis*, **strong**, [text](https://...)) or remove it"
+    )
+    assert problems == [Problem(str(path), "body", message, 24, "warning")]
+
+
+def test_load_an_autolink_is_not_taken_for_html(content_dir):
+    write_article(content_dir, variant("- A bullet point. [1]", "- A bullet point <https://a.example.org/one>. [1]"))
+
+    _, problems = check(content_dir)
+
+    assert problems == []

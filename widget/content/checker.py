@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +27,8 @@ from .model import Article, Comparison, Problem, Related, Source, page_order
 from .schema import ArticleFields, ComparisonFields, SourceFields, sentence
 
 MAX_FILE_BYTES = 256 * 1024
+# An opening or closing tag, or a comment: not an autolink such as <https://example.org>.
+RAW_HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 WORDS_PER_MINUTE = 200
 
 
@@ -74,6 +77,7 @@ class _FileChecker:
             return None
         front, body = match.group(1), text[match.end() :]
         body_offset = text.count("\n", 0, match.end())
+        self._warn_raw_html(body, body_offset)
         fields, node = self._front_matter(front)
         if fields is None:
             # Still report what is wrong with the body, so one run shows every problem.
@@ -106,6 +110,17 @@ class _FileChecker:
                 self.error(dotted(loc), sentence(err), lift(node_line(node, loc)))
             return None, node
         return (None if read.problems else fields), node
+
+    def _warn_raw_html(self, body: str, body_offset: int) -> None:
+        # Raw HTML is shown as text (markdown-it runs with html off), so it is safe; but whoever typed
+        # "<b>" meant markup, and a reader would see the angle brackets.
+        for i, line in enumerate(body.splitlines()):
+            if tag := RAW_HTML.search(line):
+                message = (
+                    f"'{tag.group()[:40]}' is HTML, which is shown as text, not applied; "
+                    "use Markdown (*emphasis*, **strong**, [text](https://...)) or remove it"
+                )
+                self.warn("body", message, body_offset + i)
 
     def _report_body(self, issues: Iterable[Issue], body_offset: int) -> None:
         for issue in issues:

@@ -13,6 +13,7 @@ from .model import Article, Catalogue, InvalidContent, Problem, printable
 logger = logging.getLogger(__name__)
 
 REVIEW_WARNING_AGE = timedelta(days=365)
+FUTURE_GRACE = timedelta(days=1)
 
 
 def check_articles(
@@ -46,12 +47,18 @@ def check_articles(
         if today - article.reviewed > REVIEW_WARNING_AGE:
             message = f"was last reviewed on {article.reviewed}, over a year ago"
             problems.append(Problem(label, "reviewed", message, checked.reviewed_line, "warning"))
+        # An error, not a warning: the page would tell readers a review happened that has not. A day's
+        # grace, for an editor whose today is already tomorrow here (UTC+14 is 14 hours ahead of UTC).
+        future = article.reviewed > today + FUTURE_GRACE
+        if future:
+            message = f"{article.reviewed} is in the future (today is {today}); give the date of the last review"
+            problems.append(Problem(label, "reviewed", message, checked.reviewed_line))
         if owners.get(article.slug, label) != label:
             continue
         if article.slug in found:
             problems.append(Problem(label, "slug", f"'{article.slug}' is already used by {found[article.slug][0]}"))
             continue
-        found[article.slug] = (label, article, any(p.severity == "error" for p in checked.problems))
+        found[article.slug] = (label, article, future or any(p.severity == "error" for p in checked.problems))
     if not any(path.suffix == ".md" for path in paths):
         problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
     for slug, (label, article, broken) in list(found.items()):
