@@ -48,22 +48,38 @@ def check(folder: Path | None, partners_file: Path | None) -> None:
         partners_file = partners_file or settings.partners_file
     if not folder.is_dir():
         raise click.UsageError(f"--dir must be a folder of article files, got '{printable(str(folder))}'.")
-    articles, problems = check_articles(folder)
+    _, problems = check_articles(folder)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")  # printable: names may hold escape codes
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
+    files = [str(p) for p in folder.iterdir() if p.suffix == ".md" and p.is_file() and not p.name.startswith(".")]
+    broken = {p.file for p in problems if p.severity == "error"}
+    with_errors = sum(file in broken for file in files)
     if partners_file is not None:
+        files.append(str(partners_file))
         try:
             load_partners(partners_file)
         except PartnersError as exc:
             for line in exc.problems:
                 click.echo(printable(str(line)), err=True)
             errors += len(exc.problems)
-    summary = f"{len(articles)} article(s) checked in {folder}: {errors} error(s), {warnings} warning(s)."
-    click.echo(printable(summary))
+            with_errors += 1
+    click.echo(summary(len(files), with_errors, errors, warnings))
     if errors:
         raise SystemExit(1)
+
+
+def summary(files: int, with_errors: int, errors: int, warnings: int) -> str:
+    """The last line of a check: "3 files checked: 2 valid, 1 with errors (4 errors, 1 warning)"."""
+    return (
+        f"{_count(files, 'file')} checked: {files - with_errors} valid, {with_errors} with errors "
+        f"({_count(errors, 'error')}, {_count(warnings, 'warning')})"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @click.command("export")
