@@ -7,6 +7,7 @@ content that might not load. ``flask --app widget export DIR`` writes the pre-re
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -14,9 +15,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .content import check_articles, printable
+from .content.schema import front_matter_schema
 from .export import CONFIG_NAME, ExportError, export_site
 from .partners import PartnersError, load_partners
-from .settings import Settings, SettingsError
+from .settings import PROJECT_ROOT, Settings, SettingsError
+
+SCHEMA_FILE = PROJECT_ROOT / "docs" / "article.schema.json"
 
 
 @click.group("content", help="Work with the article files.")
@@ -80,6 +84,25 @@ def summary(files: int, with_errors: int, errors: int, warnings: int) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+@content.command("schema")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=SCHEMA_FILE,
+    show_default=True,
+    help="Where to write the JSON Schema of the front matter.",
+)
+def schema(output: Path) -> None:
+    """Write the JSON Schema of an article's front matter (for editors' completion and underlines)."""
+    output.write_text(schema_text(), encoding="utf-8")
+    click.echo(f"Wrote {printable(str(output))}.")
+
+
+def schema_text() -> str:
+    """The schema file's text: generated from the model, so it cannot drift from what the checker takes."""
+    return json.dumps(front_matter_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 @click.command("export")
