@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support import ARTICLES
-from widget.cli import content
+from widget.cli import SCHEMA_FILE, content
 from widget.content import check_articles
 from widget.settings import PROJECT_ROOT
 
@@ -186,3 +186,52 @@ def test_check_summary_counts_files_and_problems(runner, tmp_path):
 
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "4 files checked: 3 valid, 1 with errors (2 errors, 4 warnings)"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_new_writes_an_article_that_passes_check_as_written(content_dir, lang):
+    result = CliRunner().invoke(content, ["new", "lupus-fatigue", "--lang", lang, "--dir", str(content_dir)])
+
+    assert result.exit_code == 0, result.output
+    path = content_dir / "lupus-fatigue.md"
+    assert result.output.startswith(f"Wrote {path}.")
+    articles, problems = check_articles(content_dir)
+    assert problems == []
+    article = articles["lupus-fatigue"]
+    assert (article.lang, article.reviewed, len(article.sources)) == (lang, date.today(), 2)
+    assert article.comparison is not None and article.comparison.note is not None
+
+
+def test_new_comments_every_field_and_names_the_schema(content_dir):
+    CliRunner().invoke(content, ["new", "lupus-fatigue", "--dir", str(content_dir)])
+
+    lines = (content_dir / "lupus-fatigue.md").read_text(encoding="utf-8").splitlines()
+
+    assert lines[1].startswith("# yaml-language-server: $schema=")
+    assert (content_dir / lines[1].split("$schema=")[1]).resolve() == SCHEMA_FILE.resolve()
+    fields = [line for line in lines[2 : lines.index("---", 1)] if line[:1].isalpha()]
+    assert [field for field in fields if "  # " not in field] == []  # each top-level field has its comment
+
+
+def test_new_never_replaces_a_file(content_dir):
+    (content_dir / "lupus-fatigue.md").write_text("mine", encoding="utf-8")
+
+    result = CliRunner().invoke(content, ["new", "lupus-fatigue", "--dir", str(content_dir)])
+
+    assert result.exit_code == 2
+    assert (
+        f"Error: {content_dir / 'lupus-fatigue.md'} already exists; pick another slug or edit that file."
+        in result.output
+    )
+    assert (content_dir / "lupus-fatigue.md").read_text(encoding="utf-8") == "mine"
+
+
+def test_new_refuses_a_bad_slug(content_dir):
+    result = CliRunner().invoke(content, ["new", "Lupus Fatigue", "--dir", str(content_dir)])
+
+    assert result.exit_code == 2
+    assert (
+        "Error: 'Lupus Fatigue' is not a slug: use lowercase letters, digits and single hyphens, e.g. 'lupus-fatigue'."
+        in result.output
+    )
+    assert list(content_dir.iterdir()) == []

@@ -8,6 +8,7 @@ content that might not load. ``flask --app widget export DIR`` writes the pre-re
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import click
@@ -16,6 +17,7 @@ from flask.cli import with_appcontext
 
 from .content import check_articles, printable
 from .content.schema import front_matter_schema
+from .content.skeleton import LANGUAGES, SkeletonError, new_article
 from .export import CONFIG_NAME, ExportError, export_site
 from .partners import PartnersError, load_partners
 from .settings import PROJECT_ROOT, Settings, SettingsError
@@ -84,6 +86,32 @@ def summary(files: int, with_errors: int, errors: int, warnings: int) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+@content.command("new")
+@click.argument("slug")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True, help="The article's language.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of article files (default: WIDGET_CONTENT_DIR, or content/articles).",
+)
+def new(slug: str, lang: str, folder: Path | None) -> None:
+    """Write SLUG.md, a new article of placeholders, each field with a comment; it passes check as written."""
+    folder = folder or _content_dir()
+    try:
+        path = new_article(folder, slug, lang, date.today(), SCHEMA_FILE)
+    except SkeletonError as exc:
+        raise click.UsageError(printable(str(exc))) from None
+    click.echo(f"Wrote {printable(str(path))}. Preview it: flask --app widget preview --dir {printable(str(folder))}")
+
+
+def _content_dir() -> Path:
+    try:
+        return Settings.from_env().content_dir
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @content.command("schema")
