@@ -690,6 +690,19 @@ def test_check_related_slug_unknown(content_dir):
     assert articles == {}  # an error, like any other: never served
 
 
+def test_check_related_slug_of_a_broken_file_blames_only_that_file(content_dir):
+    related = "related:\n  - question: Is there another?\n    slug: other\nsources:"
+    write_article(content_dir, variant("sources:", related))
+    other = write_article(
+        content_dir, variant("slug: example", "slug: other", variant("lang: en", "lang: English")), "other"
+    )
+
+    articles, problems = check(content_dir)
+
+    assert list(articles) == ["example"]
+    assert [(p.file, p.field) for p in problems] == [(str(other), "lang")]
+
+
 def test_check_related_slug_known(content_dir):
     related = "related:\n  - question: Is there another?\n    slug: other\nsources:"
     write_article(content_dir, variant("sources:", related))

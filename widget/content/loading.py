@@ -61,9 +61,12 @@ def check_articles(
         found[article.slug] = (label, article, future or any(p.severity == "error" for p in checked.problems))
     if not any(path.suffix == ".md" for path in paths):
         problems.append(Problem(str(folder), "", "holds no article files (*.md)"))
+    # A link to an article whose file has errors is not this file's mistake: that file's errors say
+    # what to fix, and a reload keeps serving the last good version of it, link target included.
+    named_broken = {Path(label).stem for label, c in seen.items() if any(p.severity == "error" for p in c.problems)}
     for slug, (label, article, broken) in list(found.items()):
         for i, related in enumerate(article.related):
-            if related.slug and related.slug not in found:
+            if related.slug and related.slug not in found and related.slug not in named_broken:
                 problems.append(Problem(label, f"related[{i + 1}].slug", f"there is no article '{related.slug}'"))
                 broken = True
         found[slug] = (label, article, broken)
