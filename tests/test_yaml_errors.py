@@ -191,3 +191,41 @@ def test_a_field_given_twice_across_a_yaml_mistake_is_named(tmp_path):
         )
         in problems
     )
+
+
+def test_a_field_indented_under_a_quoted_value_is_named(tmp_path):
+    text = ARTICLE.replace("title: Is this an example?", 'title: "Is this an example?"').replace(
+        "byline: Health", "  byline: Health"
+    )
+    path = tmp_path / "example.md"
+    path.write_text(text, encoding="utf-8")
+
+    _, problems = check_articles(tmp_path, today=date(2026, 3, 1))
+
+    message = "'byline' is indented more than the field above it, which has a value; line the two up"
+    assert Problem(str(path), "front matter", message, 5) in problems
+    assert [p for p in problems if p.field == "byline"] == []
+
+
+def test_a_field_without_its_colon_is_not_also_called_missing(tmp_path):
+    path = tmp_path / "example.md"
+    path.write_text(ARTICLE.replace("byline: Health", "byline Health"), encoding="utf-8")
+
+    _, problems = check_articles(tmp_path, today=date(2026, 3, 1))
+
+    assert sorted(problems, key=lambda p: p.line or 0) == [
+        Problem(str(path), "front matter", "this line has no ':' after its field name; write 'name: value'", 5),
+        Problem(str(path), *BAD_DATE),
+    ]
+
+
+def test_a_hash_that_cuts_an_unquoted_value_short_is_a_warning(tmp_path):
+    text = ARTICLE.replace("reviewed: 2026-02-30", "reviewed: 2026-01-12  # the second review")
+    path = tmp_path / "example.md"
+    path.write_text(text.replace("title: Is this an example?", "title: Is fatigue #1 in lupus?"), encoding="utf-8")
+
+    articles, problems = check_articles(tmp_path, today=date(2026, 3, 1))
+
+    message = "'#1 in lupus?' is read as a comment and left out; put the whole value in quotes to keep it"
+    assert articles["example"].title == "Is fatigue"
+    assert problems == [Problem(str(path), "front matter", message, 4, "warning")]

@@ -1,8 +1,10 @@
 """Command-line tools.
 
-``flask --app widget content check`` reports every problem in the article files at once; it is a
-Flask plugin command (see pyproject.toml), so it runs without building the app: the point is to check
-content that might not load. ``flask --app widget export DIR`` writes the pre-rendered site to disk.
+``flask --app widget content check`` reports every problem in the article files at once;
+``content new SLUG`` writes a valid article of placeholders to start from; ``content schema``
+writes the front matter's JSON Schema for editors. They are Flask plugin commands (see
+pyproject.toml), so they run without building the app: the point is to check content that might
+not load. ``flask --app widget export DIR`` writes the pre-rendered site to disk.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from widget.markup import (
     parse_inline,
 )
 
-from .frontmatter import FRONT_MATTER, dotted, lift, node_line, read_front_matter, strings
+from .frontmatter import FRONT_MATTER, cut_by_comments, dotted, lift, node_line, read_front_matter, strings
 from .model import Article, Comparison, Problem, Related, Source, page_order
 from .schema import ArticleFields, ComparisonFields, SourceFields, sentence
 
@@ -94,6 +94,9 @@ class _FileChecker:
             if not read.problems:
                 self.error("front matter", "must be a set of 'field: value' lines", 1)
             return None, node
+        for line, lost in cut_by_comments(node, front):
+            message = f"'{lost[:40]}' is read as a comment and left out; put the whole value in quotes to keep it"
+            self.warn("front matter", message, line + 1)
         for loc, value in strings(data):
             if problem := forbidden(value):
                 self.error(dotted(loc), problem, lift(node_line(node, loc)))

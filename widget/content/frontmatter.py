@@ -154,6 +154,7 @@ def read_front_matter(front: str) -> FrontMatter:
             continue
         if not isinstance(chunk_node, yaml.MappingNode) or not isinstance(chunk_data, dict):
             problems.append((start, "this line has no ':' after its field name; write 'name: value'"))
+            failed.add(lines[start].split()[0])  # most likely the field it meant to be
             continue
         for pair in chunk_node.value:
             field = str(pair[0].value)
@@ -172,6 +173,25 @@ def read_front_matter(front: str) -> FrontMatter:
             problems.append(explain(whole, [line.rstrip("\r\n") for line in lines]))
     node = yaml.MappingNode("tag:yaml.org,2002:map", pairs, pairs[0][0].start_mark) if pairs else None
     return FrontMatter(node, data, tuple(problems), frozenset(failed))
+
+
+def cut_by_comments(node: yaml.Node | None, front: str) -> Iterator[tuple[int, str]]:
+    """Where an unquoted value is followed by '#' and a word: YAML drops the rest as a comment
+    ("Is fatigue #1 in lupus?" reads as "Is fatigue"), which an editor rarely means. A comment
+    written '# like this', with a space, is taken as meant. Yields 0-based lines and the lost text.
+    """
+    lines = front.splitlines()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            stack.extend(value for _, value in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.ScalarNode) and not current.style and current.end_mark is not None:
+            end = current.end_mark
+            if end.line < len(lines) and (lost := re.match(r"\s+(#\S.*)$", lines[end.line][end.column :])):
+                yield end.line, lost.group(1)
 
 
 def strings(value: object, loc: tuple[int | str, ...] = ()) -> Iterator[tuple[tuple[int | str, ...], str]]:

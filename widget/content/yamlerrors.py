@@ -136,6 +136,8 @@ def _cell_at(line: str, start: int, col: int) -> str:
 def _reserved(lines: Sequence[str], row: int, col: int) -> tuple[int, str]:
     line = lines[row]
     key = _KEY.match(line)
+    if key is not None and col == key.start(1) and col > 0:  # the field's own name: it is indented by mistake
+        return row, f"'{key.group(1)}' is indented more than the field above it, which has a value; line the two up"
     value = line[key.end() :].lstrip() if key else line.lstrip().removeprefix("- ").lstrip()
     first = value[:1]
     name = _name(key.group(1)) if key else "item"
