@@ -109,3 +109,11 @@ def test_marker_only_text_shows_in_its_embed(marker_app, number):
 
     assert response.status_code == 200
     assert marker(number) in response.text
+
+
+@pytest.mark.parametrize("path", ["/fragment/markers/sources/sources", "/embed/markers/sources?open=sources"])
+def test_marker_only_texts_count_in_the_sources_widget(marker_app, path):
+    html = marker_app.test_client().get(path).text
+
+    assert html.count("Cited once:") == len(FIELDS)
+    assert "Not cited in the text" not in html
