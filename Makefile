@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 BIND   ?= 127.0.0.1:8000
 
-.PHONY: install serve test system-deps lint typecheck pytest check-content demo-partner export bench loadtest screenshots wordpress-screenshots clean
+.PHONY: install serve preview test system-deps lint typecheck pytest check-content demo-partner export bench loadtest screenshots wordpress-screenshots clean
 
 NODE_STAMP := node_modules/.installed-stamp
 
@@ -25,6 +25,11 @@ install: $(STAMP)
 ## Serve the sample content with gunicorn on port 8000.
 serve: $(STAMP)
 	WIDGET_BIND=$(BIND) $(BIN)/gunicorn --config gunicorn.conf.py
+
+## Preview a folder of articles while you edit it (DIR=...): pages reload on save and show a file's problems.
+DIR ?= content/articles
+preview: $(STAMP)
+	$(BIN)/python -m widget.preview --dir $(DIR)
 
 ## The whole suite: lint, types, then every test (installs the Debian packages the tests drive).
 test: lint typecheck system-deps pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -12,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.support import ARTICLES
-from widget.cli import content
+from widget.cli import SCHEMA_FILE, content
 from widget.content import check_articles
 from widget.settings import PROJECT_ROOT
 
@@ -60,7 +61,7 @@ def test_check_sample_content(runner):
 
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[-1] == f"2 article(s) checked in {ARTICLES}: 0 error(s), 4 warning(s)."
+    assert lines[-1] == "3 files checked: 3 valid, 0 with errors (0 errors, 4 warnings)"
     assert lines[:-1] == [
         f"{ARTICLES / 'lupus-numbness.md'}:83: warning: sources[11]: has the same URL as source [10]: https://pubmed.ncbi.nlm.nih.gov/?term=The+neuropathies+of+vasculitis",
         f"{ARTICLES / 'lupus-numbness.md'}:83: warning: sources[11]: has the same title and site as source [10]: 'The neuropathies of vasculitis.' (PubMed)",
@@ -75,7 +76,7 @@ def test_check_invalid_folder(runner, invalid_dir):
 
     assert result.exit_code == 1
     assert result.stderr == f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}\n"
-    assert result.stdout == f"0 article(s) checked in {invalid_dir}: 1 error(s), 0 warning(s).\n"
+    assert result.stdout == "2 files checked: 1 valid, 1 with errors (1 error, 0 warnings)\n"
 
 
 def test_check_reports_every_file(runner, invalid_dir):
@@ -88,7 +89,7 @@ def test_check_reports_every_file(runner, invalid_dir):
         f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}",
         f"{invalid_dir / 'empty.md'}:1: error: the file must start with a front matter block between two '---' lines",
     ]
-    assert result.stdout.endswith(": 2 error(s), 0 warning(s).\n")
+    assert result.stdout == "3 files checked: 1 valid, 2 with errors (2 errors, 0 warnings)\n"
 
 
 def test_check_empty_folder(runner, content_dir):
@@ -143,7 +144,7 @@ def test_flask_command_checks_content_that_would_not_load(invalid_dir):
 
     assert result.returncode == 1
     assert result.stderr == f"{invalid_dir / 'broken.md'}:14: error: {URL_ERROR}\n"
-    assert result.stdout == f"0 article(s) checked in {invalid_dir}: 1 error(s), 0 warning(s).\n"
+    assert result.stdout == "2 files checked: 1 valid, 1 with errors (1 error, 0 warnings)\n"
 
 
 def test_check_reports_an_invalid_partners_file(runner, tmp_path):
@@ -155,7 +156,7 @@ def test_check_reports_an_invalid_partners_file(runner, tmp_path):
     assert result.exit_code == 1
     assert str(partners) in result.stderr
     assert "acme" in result.stderr
-    assert result.output.splitlines()[-1].endswith(": 1 error(s), 4 warning(s).")
+    assert result.output.splitlines()[-1] == "3 files checked: 2 valid, 1 with errors (1 error, 4 warnings)"
 
 
 def test_check_escapes_control_characters_in_file_names(runner, content_dir):
@@ -172,3 +173,65 @@ def test_check_escapes_control_characters_in_file_names(runner, content_dir):
         in lines
     )
     assert not any(line.startswith("2026 error: forged") for line in lines)
+
+
+def test_check_summary_counts_files_and_problems(runner, tmp_path):
+    folder = tmp_path / "articles"
+    shutil.copytree(ARTICLES, folder)
+    (folder / "broken.md").write_text(INVALID.replace("reviewed: 2026-01-12", "reviewed: 2026-02-30"), encoding="utf-8")
+    partners = tmp_path / "partners.toml"
+    partners.write_text("", encoding="utf-8")
+
+    result = runner.invoke(content, ["check", "--dir", str(folder), "--partners", str(partners)])
+
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[-1] == "4 files checked: 3 valid, 1 with errors (2 errors, 4 warnings)"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_new_writes_an_article_that_passes_check_as_written(content_dir, lang):
+    result = CliRunner().invoke(content, ["new", "lupus-fatigue", "--lang", lang, "--dir", str(content_dir)])
+
+    assert result.exit_code == 0, result.output
+    path = content_dir / "lupus-fatigue.md"
+    assert result.output.startswith(f"Wrote {path}.")
+    articles, problems = check_articles(content_dir)
+    assert problems == []
+    article = articles["lupus-fatigue"]
+    assert (article.lang, article.reviewed, len(article.sources)) == (lang, date.today(), 2)
+    assert article.comparison is not None and article.comparison.note is not None
+
+
+def test_new_comments_every_field_and_names_the_schema(content_dir):
+    CliRunner().invoke(content, ["new", "lupus-fatigue", "--dir", str(content_dir)])
+
+    lines = (content_dir / "lupus-fatigue.md").read_text(encoding="utf-8").splitlines()
+
+    assert lines[1].startswith("# yaml-language-server: $schema=")
+    assert (content_dir / lines[1].split("$schema=")[1]).resolve() == SCHEMA_FILE.resolve()
+    fields = [line for line in lines[2 : lines.index("---", 1)] if line[:1].isalpha()]
+    assert [field for field in fields if "  # " not in field] == []  # each top-level field has its comment
+
+
+def test_new_never_replaces_a_file(content_dir):
+    (content_dir / "lupus-fatigue.md").write_text("mine", encoding="utf-8")
+
+    result = CliRunner().invoke(content, ["new", "lupus-fatigue", "--dir", str(content_dir)])
+
+    assert result.exit_code == 2
+    assert (
+        f"Error: {content_dir / 'lupus-fatigue.md'} already exists; pick another slug or edit that file."
+        in result.output
+    )
+    assert (content_dir / "lupus-fatigue.md").read_text(encoding="utf-8") == "mine"
+
+
+def test_new_refuses_a_bad_slug(content_dir):
+    result = CliRunner().invoke(content, ["new", "Lupus Fatigue", "--dir", str(content_dir)])
+
+    assert result.exit_code == 2
+    assert (
+        "Error: 'Lupus Fatigue' is not a slug: use lowercase letters, digits and single hyphens, e.g. 'lupus-fatigue'."
+        in result.output
+    )
+    assert list(content_dir.iterdir()) == []

@@ -199,3 +199,16 @@ def test_reload_log_lines_escape_control_characters_in_file_names(folder, caplog
         f"Reload kept the last good version: {folder}/evil\\nERROR forged line.md:1: error: the file must start"
         " with a front matter block between two '---' lines"
     ]
+
+
+def test_a_copy_that_kept_the_slug_does_not_hold_back_edits_to_the_original(folder):
+    clock = Clock()
+    content = live(folder, clock)
+    original = folder / f"{SLUG}.md"
+    shutil.copy(original, folder / f"{SLUG}-copy.md")  # sorts first: '-' comes before '.'
+    edit(original, "byline: Health Widgets Medical Team", "byline: The Medical Team", clock.tick())
+
+    snapshot = content.reload(persist=False)
+
+    assert snapshot.catalogue.articles[SLUG].byline == "The Medical Team"
+    assert [(p.file, p.field) for p in snapshot.errors] == [(str(folder / f"{SLUG}-copy.md"), "slug")]

@@ -82,7 +82,9 @@ class Text:
         return tuple(part for part in self.parts if isinstance(part, Cite))
 
     def __bool__(self) -> bool:
-        return bool(self.plain.strip())
+        # A text of citation markers alone ("[4] [5]", how a table's sources are listed under it)
+        # has no words but is shown, and its citations count.
+        return bool(self.plain.strip()) or any(isinstance(part, Cite) for part in self.parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """Article files in, immutable :class:`Article` objects out, or every problem at once.
 
 Knows nothing of HTTP or Flask. The file format is described in ``docs/content-format.md``. The
-package's modules, in the order a file meets them: :mod:`.frontmatter` (YAML), :mod:`.schema`
-(fields), :mod:`.checker` (one file), :mod:`.loading` (the folder), with :mod:`.model` the objects
-they make and :mod:`.cache` (:mod:`.parallel`, :mod:`.pickling`, :mod:`.trust`) what remembers them.
+package's modules, in the order a file meets them: :mod:`.frontmatter` (YAML, with
+:mod:`.yamlerrors` turning its errors into sentences), :mod:`.schema` (fields), :mod:`.checker`
+(one file), :mod:`.loading` (the folder), with :mod:`.model` the objects they make and
+:mod:`.cache` (:mod:`.parallel`, :mod:`.pickling`, :mod:`.trust`) what remembers them.
+:mod:`.skeleton` writes a new article file for editors to start from.
 """
 
 from __future__ import annotations

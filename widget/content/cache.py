@@ -30,6 +30,7 @@ PARSER_MODULES: Final = (
     "content/cache.py",
     "content/checker.py",
     "content/frontmatter.py",
+    "content/yamlerrors.py",
     "content/loading.py",
     "content/model.py",
     "content/parallel.py",

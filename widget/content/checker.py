@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,11 +22,13 @@ from widget.markup import (
     parse_inline,
 )
 
-from .frontmatter import FRONT_MATTER, dotted, lift, node_line, read_yaml, strings
+from .frontmatter import FRONT_MATTER, cut_by_comments, dotted, lift, node_line, read_front_matter, strings
 from .model import Article, Comparison, Problem, Related, Source, page_order
 from .schema import ArticleFields, ComparisonFields, SourceFields, sentence
 
 MAX_FILE_BYTES = 256 * 1024
+# An opening or closing tag, or a comment: not an autolink such as <https://example.org>.
+RAW_HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 WORDS_PER_MINUTE = 200
 
 
@@ -74,6 +77,7 @@ class _FileChecker:
             return None
         front, body = match.group(1), text[match.end() :]
         body_offset = text.count("\n", 0, match.end())
+        self._warn_raw_html(body, body_offset)
         fields, node = self._front_matter(front)
         if fields is None:
             # Still report what is wrong with the body, so one run shows every problem.
@@ -82,32 +86,44 @@ class _FileChecker:
         return self._build(fields, node, body, body_offset)
 
     def _front_matter(self, front: str) -> tuple[ArticleFields | None, yaml.Node | None]:
-        try:
-            node, data = read_yaml(front)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            self.error("front matter", f"is not valid YAML: {problem}", mark.line + 1 if mark else None)
-            return None, None
-        except ValueError as exc:  # PyYAML's int() of a number longer than Python allows
-            self.error("front matter", f"has a value that cannot be read: {str(exc)[:120]}")
-            return None, None
+        read = read_front_matter(front)
+        node, data = read.node, read.data
+        for line, message in read.problems:
+            self.error("front matter", message, None if line is None else line + 1)
         if not isinstance(data, dict):
-            self.error("front matter", "must be a set of 'field: value' lines", 1)
+            if not read.problems:
+                self.error("front matter", "must be a set of 'field: value' lines", 1)
             return None, node
+        for line, lost in cut_by_comments(node, front):
+            message = f"'{lost[:40]}' is read as a comment and left out; put the whole value in quotes to keep it"
+            self.warn("front matter", message, line + 1)
         for loc, value in strings(data):
             if problem := forbidden(value):
                 self.error(dotted(loc), problem, lift(node_line(node, loc)))
-        if any(p.severity == "error" for p in self.problems):
+        if any(p.severity == "error" for p in self.problems) and not read.problems:
             return None, node
         try:
-            return ArticleFields.model_validate(data), node
+            fields = ArticleFields.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 # Drop pydantic's own names for union members and validators from the path.
                 loc = tuple(p for p in err["loc"] if isinstance(p, int) or p.isidentifier())
+                if loc and loc[0] in read.failed:
+                    continue  # its YAML error is reported; "is required" would only mislead
                 self.error(dotted(loc), sentence(err), lift(node_line(node, loc)))
             return None, node
+        return (None if read.problems else fields), node
+
+    def _warn_raw_html(self, body: str, body_offset: int) -> None:
+        # Raw HTML is shown as text (markdown-it runs with html off), so it is safe; but whoever typed
+        # "<b>" meant markup, and a reader would see the angle brackets.
+        for i, line in enumerate(body.splitlines()):
+            if tag := RAW_HTML.search(line):
+                message = (
+                    f"'{tag.group()[:40]}' is HTML, which is shown as text, not applied; "
+                    "use Markdown (*emphasis*, **strong**, [text](https://...)) or remove it"
+                )
+                self.warn("body", message, body_offset + i)
 
     def _report_body(self, issues: Iterable[Issue], body_offset: int) -> None:
         for issue in issues:

@@ -131,10 +131,10 @@ def page_order(
     yield from _block_texts(overview)
     for section in sections:
         yield from section_texts(section)
-    if comparison:
+    if comparison is not None:
         for row in comparison.rows:
             yield from row
-        if comparison.note:
+        if comparison.note is not None:
             yield comparison.note
 
 
