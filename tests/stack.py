@@ -1,7 +1,10 @@
-"""Raw WSGI calls through the whole stack, the two apps, and the headers every response needs.
+"""Raw WSGI calls through the whole stack, the settings of the two apps, and the headers every
+response needs.
 
 Shared by the tests that walk or fuzz the running app (security headers, hostile requests, hostile
-content); not a test module, so importing it runs no tests twice.
+content); not a test module, so importing it runs no tests twice. The apps themselves are session
+fixtures in tests/conftest.py (``open_app``, ``partners_app``, ``apps``), so pytest owns their
+lifetime and a test names what it uses in its signature.
 """
 
 from __future__ import annotations
@@ -10,13 +13,11 @@ import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 
 from tests.support import ARTICLES, PUBLIC_URL
-from widget import create_app
 from widget.serving import Body
 from widget.settings import PROJECT_ROOT, Settings
 from widget.urls import BodyKey, Links
@@ -110,22 +111,17 @@ def call(
 # -- the apps -------------------------------------------------------------------------------------
 
 
-@cache
-def open_app() -> Flask:
-    """The sample content under the default "open" embed policy."""
-    return create_app(Settings(content_dir=ARTICLES, public_url=PUBLIC_URL))
+POLICIES = ("open", "partners")
 
 
-@cache
-def partners_app() -> Flask:
-    """The sample content under the "partners" policy, with the repo's partners file."""
-    settings = Settings(
-        content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE
-    )
-    return create_app(settings)
+def open_settings() -> Settings:
+    """The tests' articles under the default "open" embed policy."""
+    return Settings(content_dir=ARTICLES, public_url=PUBLIC_URL)
 
 
-APPS = {"open": open_app, "partners": partners_app}
+def partners_settings() -> Settings:
+    """The tests' articles under the "partners" policy, with the repo's partners file."""
+    return Settings(content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE)
 
 
 def bodies(app: Flask) -> Mapping[BodyKey, Body]:

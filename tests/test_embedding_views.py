@@ -21,8 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.support import ARTICLES, PUBLIC_URL
-from tests.test_embedding import HTMX_READS, HTMX_SENDS
+from tests.support import ARTICLES, HTMX_READS, HTMX_SENDS, PUBLIC_URL
 from widget import create_app
 from widget.content import Article, load_articles
 from widget.settings import PROJECT_ROOT, EmbedPolicy, Settings
