@@ -1,7 +1,10 @@
-"""Raw WSGI calls through the whole stack, the two apps, and the headers every response needs.
+"""Raw WSGI calls through the whole stack, the settings of the two apps, and the headers every
+response needs.
 
 Shared by the tests that walk or fuzz the running app (security headers, hostile requests, hostile
-content); not a test module, so importing it runs no tests twice.
+content); not a test module, so importing it runs no tests twice. The apps themselves are session
+fixtures in tests/conftest.py (``open_app``, ``partners_app``, ``apps``), so pytest owns their
+lifetime and a test names what it uses in its signature.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ import io
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 
 from tests.support import ARTICLES, PUBLIC_URL
-from widget import create_app
 from widget.serving import Body
 from widget.settings import PROJECT_ROOT, Settings
 from widget.urls import BodyKey, Links
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 PUBLIC_HOST = urlsplit(PUBLIC_URL).netloc
 PARTNERS_FILE = PROJECT_ROOT / "partners.toml"
@@ -54,21 +59,15 @@ def wsgi_str(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def call(
-    app: Flask,
+def environ_for(
     path: str,
     *,
     method: str = "GET",
     query: str = "",
     headers: Mapping[str, str] | None = None,
     host: str = PUBLIC_HOST,
-    flask_only: bool = False,
-) -> Reply:
-    """Call ``app.wsgi_app`` as gunicorn would: ``path`` is PATH_INFO (already percent-decoded).
-
-    ``flask_only`` calls what the fast path hands its misses to, so the Flask views answer even a
-    table hit.
-    """
+) -> dict[str, object]:
+    """The environ gunicorn would build: ``path`` is PATH_INFO (already percent-decoded)."""
     environ: dict[str, object] = {
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": "",
@@ -90,13 +89,17 @@ def call(
     for name, value in (headers or {}).items():
         key = name.upper().replace("-", "_")
         environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"] = value
+    return environ
+
+
+def call_wsgi(wsgi: WSGIApplication, environ: Mapping[str, object]) -> Reply:
+    """Call any WSGI application with ``environ`` and collect its whole answer, closing the iterable."""
     started: list[tuple[str, list[tuple[str, str]]]] = []
 
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: object = None) -> None:
         started.append((status, response_headers))
 
-    wsgi = app.wsgi_app.app if flask_only else app.wsgi_app  # type: ignore[attr-defined]
-    iterable = wsgi(environ, start_response)  # type: ignore[arg-type]
+    iterable = wsgi(dict(environ), start_response)  # type: ignore[arg-type]
     try:
         body = b"".join(iterable)
     finally:
@@ -107,25 +110,39 @@ def call(
     return Reply(int(status.split(" ", 1)[0]), tuple(response_headers), body)
 
 
+def call(
+    app: Flask,
+    path: str,
+    *,
+    method: str = "GET",
+    query: str = "",
+    headers: Mapping[str, str] | None = None,
+    host: str = PUBLIC_HOST,
+    flask_only: bool = False,
+) -> Reply:
+    """Call ``app.wsgi_app`` as gunicorn would: ``path`` is PATH_INFO (already percent-decoded).
+
+    ``flask_only`` calls what the fast path hands its misses to, so the Flask views answer even a
+    table hit.
+    """
+    wsgi = app.wsgi_app.app if flask_only else app.wsgi_app  # type: ignore[attr-defined]
+    return call_wsgi(wsgi, environ_for(path, method=method, query=query, headers=headers, host=host))
+
+
 # -- the apps -------------------------------------------------------------------------------------
 
 
-@cache
-def open_app() -> Flask:
-    """The sample content under the default "open" embed policy."""
-    return create_app(Settings(content_dir=ARTICLES, public_url=PUBLIC_URL))
+POLICIES = ("open", "partners")
 
 
-@cache
-def partners_app() -> Flask:
-    """The sample content under the "partners" policy, with the repo's partners file."""
-    settings = Settings(
-        content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE
-    )
-    return create_app(settings)
+def open_settings() -> Settings:
+    """The tests' articles under the default "open" embed policy."""
+    return Settings(content_dir=ARTICLES, public_url=PUBLIC_URL)
 
 
-APPS = {"open": open_app, "partners": partners_app}
+def partners_settings() -> Settings:
+    """The tests' articles under the "partners" policy, with the repo's partners file."""
+    return Settings(content_dir=ARTICLES, public_url=PUBLIC_URL, embed_policy="partners", partners_file=PARTNERS_FILE)
 
 
 def bodies(app: Flask) -> Mapping[BodyKey, Body]:

@@ -6,6 +6,7 @@ from types import MappingProxyType
 
 import pytest
 
+from tests.support import HTMX_READS, HTMX_SENDS
 from widget.embedding import (
     HTMX_REQUEST_HEADERS,
     HTMX_RESPONSE_HEADERS,
@@ -25,22 +26,6 @@ from widget.settings import Settings
 KINDS = ["embed", "fragment", "page", "error", "fragment-error"]
 FRAGMENT_KINDS = ["fragment", "fragment-error"]
 PUBLIC = "https://widgets.example.org"
-# Every response header htmx 2.0.11 reads: a cross-origin read must expose each one.
-HTMX_READS = [
-    "HX-Trigger",
-    "HX-Trigger-After-Swap",
-    "HX-Trigger-After-Settle",
-    "HX-Location",
-    "HX-Redirect",
-    "HX-Refresh",
-    "HX-Retarget",
-    "HX-Reswap",
-    "HX-Reselect",
-    "HX-Push-Url",
-    "HX-Replace-Url",
-    "HX-Push",
-]
-HTMX_SENDS = ["HX-Request", "HX-Current-URL", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Boosted"]
 DEMO = Partner("demo", "Demo", ("http://localhost:8001", "http://127.0.0.1:8001"), "auto")
 OTHER = Partner("other", "Other", ("https://other.example",), "dark")
 PARTNERS = Partners(MappingProxyType({"demo": DEMO, "other": OTHER}))

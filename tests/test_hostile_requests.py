@@ -14,31 +14,31 @@ parameter and header length), every method on every route, and CORS preflights.
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from flask import Flask
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from tests.stack import (
-    APPS,
     DEMO_ORIGINS,
+    POLICIES,
     PUBLIC_HOST,
     Reply,
     bodies,
     call,
-    open_app,
-    partners_app,
+    open_settings,
     security_problems,
     url_of,
     wsgi_str,
 )
 from tests.support import PUBLIC_URL
+from widget import create_app
 from widget.serving import READ_HEADERS
 from widget.settings import PROJECT_ROOT
 from widget.urls import Embed
@@ -253,8 +253,12 @@ malformed_tags = st.one_of(
 
 
 def real_tags() -> list[str]:
-    """The ETags the open app's bodies have, so some generated lists name a current version."""
-    return sorted({tag for body in bodies(open_app()).values() for tag in body.etags})
+    """The ETags the open app's bodies have, so some generated lists name a current version.
+
+    A strategy is built before any fixture exists, so this builds its own app; st.deferred below
+    evaluates it once, on the first draw.
+    """
+    return sorted({tag for body in bodies(create_app(open_settings())).values() for tag in body.etags})
 
 
 one_tag = st.one_of(
@@ -312,7 +316,7 @@ named_header = st.sampled_from(HEADER_NAMES).flatmap(
     lambda name: st.tuples(st.just(name), st.one_of(GRAMMARS.get(name, header_values), header_values))
 )
 request_headers = st.lists(named_header, max_size=6).map(dict)
-apps = st.sampled_from(sorted(APPS))
+apps = st.sampled_from(list(POLICIES))
 
 
 def query_of(pairs: Iterable[tuple[str, bytes, bool]]) -> str:
@@ -335,10 +339,10 @@ queries = st.lists(st.tuples(param_names, param_values, st.booleans()), max_size
 @example(policy="open", method="GET", prefix="embed", parts=[b"<hw-probe>", b"takeaway"])
 @example(policy="open", method="GET", prefix="fragment", parts=[SLUGS[0].encode(), b"sections", b"<hw-probe>"])
 @example(policy="open", method="GET", prefix="embed", parts=[b"", SLUGS[0].encode(), b"takeaway"])
-def test_any_path_is_answered_soundly(policy, method, prefix, parts):
+def test_any_path_is_answered_soundly(apps, policy, method, prefix, parts):
     path = wsgi_str(b"/" + b"/".join([prefix.encode(), *parts] if prefix else parts))
 
-    reply = call(APPS[policy](), path, method=method)
+    reply = call(apps[policy], path, method=method)
 
     assert_sound(reply, method, path)
 
@@ -348,8 +352,8 @@ def test_any_path_is_answered_soundly(policy, method, prefix, parts):
 @example(policy="open", method="GET", route=ROUTES[2], query="theme=%3Chw-probe%3E")
 @example(policy="open", method="GET", route=ROUTES[2], query="open=%3Chw-probe%3E&partner=%3Chw-probe%3E")
 @example(policy="open", method="GET", route="/oembed", query=urlencode({"url": "<hw-probe>", "format": "<hw-probe>"}))
-def test_any_query_is_answered_soundly(policy, method, route, query):
-    reply = call(APPS[policy](), route, method=method, query=query)
+def test_any_query_is_answered_soundly(apps, policy, method, route, query):
+    reply = call(apps[policy], route, method=method, query=query)
 
     assert_sound(reply, method, route)
 
@@ -369,11 +373,22 @@ HEADER_ROUTES = (
 CONDITIONAL = frozenset({"If-None-Match", "If-Modified-Since", "Range", "If-Range"})
 
 
-@cache
-def plain_reply(policy: str, route: str, flask_only: bool) -> Reply:
-    """What a client sending none of the fuzzed headers gets: the answer the others are held to."""
-    path, _, query = route.partition("?")
-    return call(APPS[policy](), path, query=query, flask_only=flask_only)
+@pytest.fixture(scope="session")
+def plain_reply(apps: Mapping[str, Flask]) -> Callable[[str, str, bool], Reply]:
+    """What a client sending none of the fuzzed headers gets: the answer the others are held to.
+
+    Kept per (policy, route, flask_only) for the session: hypothesis asks for the same few
+    thousands of times.
+    """
+    replies: dict[tuple[str, str, bool], Reply] = {}
+
+    def reply(policy: str, route: str, flask_only: bool) -> Reply:
+        if (policy, route, flask_only) not in replies:
+            path, _, query = route.partition("?")
+            replies[policy, route, flask_only] = call(apps[policy], path, query=query, flask_only=flask_only)
+        return replies[policy, route, flask_only]
+
+    return reply
 
 
 def vary(reply: Reply) -> set[str]:
@@ -429,10 +444,10 @@ def assert_cache_safe(reply: Reply, plain: Reply, headers: dict[str, str]) -> No
 )
 @example(policy="open", method="GET", route=ROUTES[4], headers={"Accept-Encoding": "*;q=0"}, flask_only=False)
 @example(policy="partners", method="GET", route=ROUTES[4], headers={"Origin": "<hw-probe>"}, flask_only=False)
-def test_any_headers_are_answered_soundly(policy, method, route, headers, flask_only):
+def test_any_headers_are_answered_soundly(apps, plain_reply, policy, method, route, headers, flask_only):
     path, _, query = route.partition("?")
 
-    reply = call(APPS[policy](), path, method=method, query=query, headers=headers, flask_only=flask_only)
+    reply = call(apps[policy], path, method=method, query=query, headers=headers, flask_only=flask_only)
 
     assert_sound(reply, method, path)
     if method == "GET":
@@ -452,8 +467,8 @@ def test_every_header_the_server_reads_is_fuzzed():
     route=st.sampled_from((*ROUTES, "/static/widget.css", "/no-such-page")),
     query=queries,
 )
-def test_any_method_is_answered_soundly(method, route, query):
-    reply = call(open_app(), route, method=method, query=query)
+def test_any_method_is_answered_soundly(open_app, method, route, query):
+    reply = call(open_app, route, method=method, query=query)
 
     assert reply.status < 500
     assert allowed(reply.status, route)
@@ -462,10 +477,10 @@ def test_any_method_is_answered_soundly(method, route, query):
 
 @FUZZ
 @given(policy=apps, theme=st.one_of(weird_text, probes, st.sampled_from(("LIGHT", "dark ", " auto", "dark;", "x"))))
-def test_theme_is_only_light_dark_or_auto(policy, theme):
+def test_theme_is_only_light_dark_or_auto(apps, policy, theme):
     query = urlencode({"theme": theme.encode("utf-8")})
 
-    reply = call(APPS[policy](), f"/embed/{SLUGS[0]}/takeaway", query=query)
+    reply = call(apps[policy], f"/embed/{SLUGS[0]}/takeaway", query=query)
 
     if theme in ("light", "dark", "auto"):
         assert reply.status == 200
@@ -492,16 +507,16 @@ def test_theme_is_only_light_dark_or_auto(policy, theme):
         ("/oembed", "url=%3Chw-probe%3E", 404, "names nothing that can be embedded"),
     ],
 )
-def test_error_names_what_was_wrong(path, query, status, escaped):
-    reply = call(open_app(), path, query=query)
+def test_error_names_what_was_wrong(open_app, path, query, status, escaped):
+    reply = call(open_app, path, query=query)
 
     assert reply.status == status
     assert escaped in reply.text
     assert "<hw-probe" not in reply.text
 
 
-def test_error_clips_long_input():
-    reply = call(open_app(), "/embed/" + "a" * 900 + "/takeaway")  # long, but under the 414 limit
+def test_error_clips_long_input(open_app):
+    reply = call(open_app, "/embed/" + "a" * 900 + "/takeaway")  # long, but under the 414 limit
 
     assert reply.status == 400
     assert len(reply.body) < MAX_ERROR_BYTES
@@ -511,9 +526,9 @@ def test_error_clips_long_input():
 # -- limits ---------------------------------------------------------------------------------------
 
 
-def test_query_that_is_not_utf8_is_a_bad_request():
+def test_query_that_is_not_utf8_is_a_bad_request(open_app):
     # Raw bytes a client sent without percent-encoding; Werkzeug decodes request.args strictly.
-    app = open_app()
+    app = open_app
     routes = (f"/embed/{SLUGS[0]}/takeaway", f"/fragment/{SLUGS[0]}/takeaway", "/oembed")
 
     query = wsgi_str(b"partner=\xff\xfe&url=\xff")
@@ -523,10 +538,10 @@ def test_query_that_is_not_utf8_is_a_bad_request():
     assert statuses == dict.fromkeys(routes, 400)
 
 
-def test_very_long_path_is_refused():
+def test_very_long_path_is_refused(open_app):
     # gunicorn refuses request lines over limit_request_line (4094) in production; the app itself
     # should not process a 10,000-character path either (any other server, or a proxy that allows it).
-    app = open_app()
+    app = open_app
     paths = [f"/{prefix}/" + "a" * 10_000 for prefix in ("embed", "fragment", "articles", "static", "x")]
     paths.append(f"/embed/{SLUGS[0]}/takeaway/" + "b" * 10_000)
 
@@ -535,8 +550,8 @@ def test_very_long_path_is_refused():
     assert all(status in (400, 414) for status in statuses.values()), statuses
 
 
-def test_very_long_query_is_refused():
-    app = open_app()
+def test_very_long_query_is_refused(open_app):
+    app = open_app
     queries = {
         "many parameters": "&".join(f"p{i}=v" for i in range(20_000)),
         "one long value": "x=" + "a" * 100_000,
@@ -552,21 +567,21 @@ def test_very_long_query_is_refused():
 
 
 @pytest.mark.parametrize("name", ["url", "theme", "open", "partner", "format", "maxwidth"])
-def test_long_parameter_values_are_refused_and_clipped(name):
+def test_long_parameter_values_are_refused_and_clipped(open_app, name):
     route = "/oembed" if name in ("url", "format", "maxwidth") else f"/embed/{SLUGS[0]}/sections"
     query = urlencode({name: "<" * 5000} | ({"url": f"{PUBLIC_URL}/articles/{SLUGS[0]}"} if name != "url" else {}))
 
-    reply = call(open_app(), route, query=query)
+    reply = call(open_app, route, query=query)
 
     assert reply.status in (400, 404, 414, 501)
     assert len(reply.body) < MAX_ERROR_BYTES
     assert "&lt;" * 81 not in reply.text
 
 
-def test_oversized_header_is_refused():
+def test_oversized_header_is_refused(open_app):
     # gunicorn answers 431 past limit_request_field_size (8190) in production; in the app, a
     # 100 KB header we read is processed as if it were normal.
-    app = open_app()
+    app = open_app
     big = "a" * 100_000
     headers = ("Accept-Encoding", "If-None-Match", "If-Modified-Since", "Origin", "HX-Request", "HX-Current-URL")
 
@@ -586,7 +601,7 @@ def test_production_server_limits_request_line_and_headers():
 # -- no open redirect -----------------------------------------------------------------------------
 
 
-def test_no_redirect_leaves_the_site():
+def test_no_redirect_leaves_the_site(open_app):
     # Werkzeug merges duplicate slashes with a 308 whose Location it builds from the Host header;
     # a shared cache that stores that 308 would send every later reader to the attacker's host.
     paths = (f"/embed//{SLUGS[0]}//takeaway", f"/articles//{SLUGS[0]}", "//evil.example//x", "/\\evil.example//", "")
@@ -595,7 +610,7 @@ def test_no_redirect_leaves_the_site():
 
     for path in paths:
         for host in hosts:
-            reply = call(open_app(), path, host=host)
+            reply = call(open_app, path, host=host)
             location = reply.header("Location") or ""
             if reply.status >= 500 or urlsplit(location).netloc not in ("", PUBLIC_HOST):
                 off_site.append(f"{path!r} with Host {host}: {reply.status} to {location!r}")
@@ -603,8 +618,8 @@ def test_no_redirect_leaves_the_site():
     assert off_site == []
 
 
-def test_oembed_never_redirects():
-    app = open_app()
+def test_oembed_never_redirects(open_app):
+    app = open_app
     urls = ("https://evil.example/", "//evil.example", f"{PUBLIC_URL}@evil.example/articles/{SLUGS[0]}", "javascript:x")
 
     statuses = [call(app, "/oembed", query=urlencode({"url": url})).status for url in urls]
@@ -627,8 +642,8 @@ WIDGET_ROUTES = (
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"])
-def test_other_methods_get_405_with_allow(method):
-    app = open_app()
+def test_other_methods_get_405_with_allow(open_app, method):
+    app = open_app
     wrong = []
 
     for route in WIDGET_ROUTES:
@@ -642,16 +657,16 @@ def test_other_methods_get_405_with_allow(method):
     assert wrong == []
 
 
-def test_static_files_answer_405_with_allow():
-    reply = call(open_app(), "/static/widget.css", method="POST")
+def test_static_files_answer_405_with_allow(open_app):
+    reply = call(open_app, "/static/widget.css", method="POST")
 
     assert reply.status == 405
     assert {item.strip() for item in (reply.header("Allow") or "").split(",")} == {"GET", "HEAD"}
 
 
-@pytest.mark.parametrize("policy", sorted(APPS))
-def test_head_answers_like_get_without_a_body(policy):
-    app = APPS[policy]()
+@pytest.mark.parametrize("policy", list(POLICIES))
+def test_head_answers_like_get_without_a_body(apps, policy):
+    app = apps[policy]
     routes = (*WIDGET_ROUTES, "/static/widget.css", "/no-such-page", "/embed/Bad/takeaway", "/oembed?url=x")
     mismatched = []
 
@@ -664,7 +679,7 @@ def test_head_answers_like_get_without_a_body(policy):
     assert mismatched == []
 
 
-def test_unknown_fragment_paths_are_not_found():
+def test_unknown_fragment_paths_are_not_found(open_app):
     # Only OPTIONS is routed for /fragment/<anything> (the preflight), so a GET there answers
     # "405: 'GET' is not allowed here; widgets answer GET and HEAD", which contradicts itself.
     paths = (
@@ -674,7 +689,7 @@ def test_unknown_fragment_paths_are_not_found():
         "/fragment/a/b/c/d",
     )
 
-    statuses = {path: call(open_app(), path).status for path in paths}
+    statuses = {path: call(open_app, path).status for path in paths}
 
     assert statuses == dict.fromkeys(paths, 404)
 
@@ -683,14 +698,14 @@ def test_unknown_fragment_paths_are_not_found():
 
 
 @pytest.mark.parametrize("path", [f"/fragment/{SLUGS[0]}/takeaway", f"/fragment/{SLUGS[0]}/sections/overview"])
-def test_preflight_admits_htmx_headers(path):
+def test_preflight_admits_htmx_headers(apps, path):
     headers = {
         "Origin": DEMO_ORIGINS[0],
         "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "hx-request, hx-current-url, hx-target",
     }
 
-    replies = {policy: call(APPS[policy](), path, method="OPTIONS", headers=headers) for policy in APPS}
+    replies = {policy: call(apps[policy], path, method="OPTIONS", headers=headers) for policy in POLICIES}
 
     assert {policy: reply.status for policy, reply in replies.items()} == {"open": 204, "partners": 204}
     assert replies["open"].header("Access-Control-Allow-Origin") == "*"
@@ -704,8 +719,8 @@ def test_preflight_admits_htmx_headers(path):
 
 
 @pytest.mark.parametrize("origin", ["https://evil.example", "null", "<hw-probe>", "http://localhost:8001.evil.example"])
-def test_preflight_from_an_unknown_origin_grants_nothing(origin):
-    reply = call(partners_app(), f"/fragment/{SLUGS[0]}/takeaway", method="OPTIONS", headers={"Origin": origin})
+def test_preflight_from_an_unknown_origin_grants_nothing(partners_app, origin):
+    reply = call(partners_app, f"/fragment/{SLUGS[0]}/takeaway", method="OPTIONS", headers={"Origin": origin})
 
     assert reply.status == 204
     assert reply.header("Access-Control-Allow-Origin") is None
@@ -717,9 +732,9 @@ def test_preflight_from_an_unknown_origin_grants_nothing(origin):
 
 @FUZZ
 @given(policy=apps, extra=queries)
-def test_table_hits_ignore_unknown_parameters(policy, extra):
+def test_table_hits_ignore_unknown_parameters(apps, policy, extra):
     # A pre-rendered body is the same bytes whatever else the query holds: nothing to reflect.
-    app = APPS[policy]()
+    app = apps[policy]
     key = Embed(SLUGS[0], "sections")
     path, query = url_of(key)
     assume(not {name for name, _ in parse_qsl(extra, errors="replace")} & {"theme", "open", "partner"})

@@ -16,15 +16,13 @@ import pytest
 from flask import Flask
 
 from tests.stack import (
-    APPS,
     DEMO_ORIGINS,
+    POLICIES,
     PUBLIC_HOST,
     bodies,
     call,
     directives,
     links,
-    open_app,
-    partners_app,
     security_problems,
     url_of,
 )
@@ -40,9 +38,9 @@ WIDGET = f"/embed/{SLUG}/takeaway"
 FRAGMENT = f"/fragment/{SLUG}/takeaway"
 
 
-@pytest.fixture(params=sorted(APPS))
-def any_app(request: pytest.FixtureRequest) -> Flask:
-    return APPS[str(request.param)]()
+@pytest.fixture(params=POLICIES)
+def any_app(request: pytest.FixtureRequest, apps: Mapping[str, Flask]) -> Flask:
+    return apps[str(request.param)]
 
 
 # -- what every response must carry ---------------------------------------------------------------
@@ -165,8 +163,8 @@ def test_oembed_and_health_checks_carry_security_headers(any_app):
     assert not failures, "\n".join(failures)
 
 
-def test_static_files_carry_security_headers():
-    app = open_app()
+def test_static_files_carry_security_headers(open_app):
+    app = open_app
 
     failures = walk(app, static_requests(app))
 
@@ -179,8 +177,8 @@ def test_options_answers_carry_security_headers(any_app):
     assert not failures, "\n".join(failures)
 
 
-def test_redirects_carry_security_headers():
-    app = open_app()
+def test_redirects_carry_security_headers(open_app):
+    app = open_app
     replies = [call(app, path) for _, _, path, _, _ in redirect_requests()]
 
     failures = walk(app, redirect_requests())
@@ -278,9 +276,9 @@ def test_csp_admits_only_what_each_document_uses(any_app):
     assert not failures, "\n".join(failures)
 
 
-def test_only_widget_documents_load_a_script():
+def test_only_widget_documents_load_a_script(open_app):
     # Every widget document loads static/resize.js (it reports the height); fragments and pages none.
-    app = open_app()
+    app = open_app
     scripted = {key for key, body in bodies(app).items() if b"<script src=" in body.data}
     embeds = {key for key in bodies(app) if isinstance(key, Embed)}
 
@@ -295,8 +293,8 @@ def test_only_widget_documents_load_a_script():
         ("partners", "partner=demo", set(DEMO_ORIGINS)),
     ],
 )
-def test_embed_frame_ancestors_follow_the_policy(policy, query, expected):
-    app = APPS[policy]()
+def test_embed_frame_ancestors_follow_the_policy(apps, policy, query, expected):
+    app = apps[policy]
 
     reply = call(app, f"/embed/{SLUG}/sections", query=query)
 
@@ -346,8 +344,8 @@ def test_base_headers_have_the_documented_values(any_app):
         (f"{DEMO_ORIGINS[0]}\t", None),
     ],
 )
-def test_fragments_are_readable_only_by_partner_origins(origin, granted):
-    app = partners_app()
+def test_fragments_are_readable_only_by_partner_origins(partners_app, origin, granted):
+    app = partners_app
 
     replies = [
         call(app, FRAGMENT, headers={"Origin": origin}),
@@ -421,13 +419,13 @@ def test_an_error_made_by_a_request_header_is_never_stored(any_app, path, header
     assert reply.header("Cache-Control") == "no-store"
 
 
-def test_a_server_error_is_never_stored(monkeypatch):
+def test_a_server_error_is_never_stored(open_app, monkeypatch):
     def fail(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug, not bad input")
 
     monkeypatch.setattr("widget.views.oembed", fail)
 
-    reply = call(open_app(), "/oembed", query=urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}))
+    reply = call(open_app, "/oembed", query=urlencode({"url": f"{PUBLIC_URL}{WIDGET}"}))
 
     assert reply.status == 500
     assert reply.header("Cache-Control") == "no-store"

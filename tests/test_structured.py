@@ -1,13 +1,19 @@
-"""The JSON-LD an article page embeds: schema.org vocabulary, every source, and script-safe text."""
+"""The JSON-LD an article page embeds: schema.org vocabulary, every source, and script-safe text; and
+as served, the same block in every widget document and on the article page."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup, Tag
+from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import Article, Catalogue, load_articles
@@ -283,3 +289,65 @@ def test_json_ld_rejects_unknown_type():
         json_ld({"when": object()})
 
     assert excinfo.value.args[0] == "Object of type object is not JSON serializable"
+
+
+# -- as served: every widget document and the article page carry the same block ------------------
+
+SLUGS = [LUPUS, "small-fiber-neuropathy-testing"]
+KINDS = ["takeaway", "comparison", "sources", "sections"]
+
+
+@pytest.fixture
+def open_client(open_app: Flask) -> Iterator[FlaskClient]:
+    with open_app.test_client() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def articles(catalogue: Catalogue) -> dict[str, Article]:
+    return dict(catalogue.articles)
+
+
+def parse(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+JSON_LD_PAGES = (
+    [f"/embed/{slug}/{kind}" for slug in SLUGS for kind in KINDS]
+    + [f"/embed/{slug}/sections?open=overview&theme=dark" for slug in SLUGS]
+    + [f"/embed/{slug}/sources?open=sources" for slug in SLUGS]
+    + [f"/articles/{slug}" for slug in SLUGS]
+)
+
+
+@pytest.mark.parametrize("path", JSON_LD_PAGES)
+def test_json_ld_names_the_article_and_every_source(open_client, articles, path):
+    slug = urlsplit(path).path.split("/")[2]
+    article = articles[slug]
+    soup = parse(open_client.get(path).text)
+
+    blocks = soup.find_all("script", type="application/ld+json")
+
+    assert len(blocks) == 1
+    data = json.loads(blocks[0].get_text())
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "MedicalWebPage"
+    assert data["@id"] == data["url"] == f"{PUBLIC_URL}/articles/{slug}"
+    assert data["name"] == article.title
+    assert data["inLanguage"] == article.lang
+    citations = data["citation"]
+    assert [c["name"] for c in citations] == [source.title for source in article.sources]
+    assert [c["url"] for c in citations] == [source.url for source in article.sources]
+    assert [c["position"] for c in citations] == [source.number for source in article.sources]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_json_ld_is_the_same_in_widgets_and_on_the_article_page(open_client, slug):
+    def json_ld(path: str) -> object:
+        block = parse(open_client.get(path).text).find("script", type="application/ld+json")
+        assert isinstance(block, Tag)
+        return json.loads(block.get_text())
+
+    page = json_ld(f"/articles/{slug}")
+
+    assert all(json_ld(f"/embed/{slug}/{kind}") == page for kind in KINDS)
