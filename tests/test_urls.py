@@ -9,12 +9,12 @@ import pytest
 
 from tests.support import ARTICLES, PUBLIC_URL
 from widget.content import load_articles
+from widget.names import NAME_PATTERN
 from widget.partners import Partners
 from widget.urls import (
     BAD_QUERY,
     BAD_SLUG,
     BAD_THEME,
-    NAME_PATTERN,
     NOT_FOUND,
     UNKNOWN_ARTICLE,
     UNKNOWN_PARTNER,

@@ -28,9 +28,10 @@ from .assets import ASSETS_DIR, HASHED
 from .embedding import BASE_HEADERS, FALLBACK_CSP, preflight_headers, response_headers
 from .fastpath import Responder
 from .live import LiveContent
+from .names import NAME_PATTERN
 from .serving import Body, Encoding
 from .settings import PROJECT_ROOT, Settings
-from .urls import DEFAULT_THEME, KEY_TYPES, NAME_PATTERN, THEMES, BodyKey, HeaderKind, Links, field_names
+from .urls import DEFAULT_THEME, KEY_TYPES, THEMES, BodyKey, HeaderKind, Links, field_names
 
 CONFIG_NAME: Final = "nginx.conf"
 # Fixed modes, whatever the umask: nginx's workers run as another user and must read every file;

@@ -20,9 +20,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .names import NAME_PATTERN
 from .origins import ORIGIN_HELP, normalize_origin
 from .plaintext import hidden_character, shown
-from .urls import NAME_PATTERN, THEMES, Theme
+from .urls import THEMES, Theme
 
 logger = logging.getLogger(__name__)
 

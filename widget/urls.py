@@ -21,6 +21,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal
 from urllib.parse import parse_qsl, urlencode
 
+from .names import MAX_SLUG, NAME_PATTERN
+
 if TYPE_CHECKING:
     from .content import Article, Catalogue
     from .partners import Partner, Partners
@@ -35,11 +37,6 @@ DEFAULT_THEME: Final[Theme] = "auto"
 # What decides a response's headers: a framed document, an include read cross-origin, or a page of ours.
 HeaderKind = Literal["embed", "fragment", "page"]
 
-# Article names (slugs), section ids and part names: lowercase words joined by single hyphens, which is
-# safe as a file name and as an nginx regex, and never needs escaping in a URL.
-NAME_PATTERN: Final = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-SLUG_PATTERN: Final = f"^{NAME_PATTERN}$"
-MAX_SLUG: Final = 100
 _NAME = re.compile(NAME_PATTERN)
 _WIDGET_NAMES: Final[dict[str, Widget]] = {widget: widget for widget in WIDGETS}
 _THEME_NAMES: Final[dict[str, Theme]] = {theme: theme for theme in THEMES}

@@ -11,6 +11,7 @@ package's modules, in the order a file meets them: :mod:`.frontmatter` (YAML, wi
 from __future__ import annotations
 
 from widget.markup import ListBlock  # the model's text types live in widget.markup
+from widget.names import SLUG_PATTERN
 
 from .cache import PARSER_MODULES, ArticleCache, code_digest
 from .checker import MAX_FILE_BYTES, Checked, check_file, digest_of
@@ -27,7 +28,6 @@ from .model import (
     Source,
     printable,
 )
-from .schema import SLUG_PATTERN
 
 __all__ = [
     "MAX_FILE_BYTES",

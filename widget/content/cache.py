@@ -38,6 +38,7 @@ PARSER_MODULES: Final = (
     "content/schema.py",
     "content/trust.py",
     "markup.py",
+    "names.py",
 )
 FILE_MODE: Final = 0o600
 FOLDER_MODE: Final = 0o700

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from widget.markup import is_web_url
-
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+from widget.names import MAX_SLUG, SLUG_PATTERN
 
 Line = Annotated[str, Field(min_length=1, max_length=2000)]
 Prose = Annotated[str, Field(min_length=1, max_length=20000)]
@@ -82,7 +81,7 @@ class RelatedFields(_Schema):
 
 
 class ArticleFields(_Schema):
-    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100), _doc("Equals the file name without .md.")]
+    slug: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=MAX_SLUG), _doc("Equals the file name without .md.")]
     lang: Annotated[str, Field(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"), _doc("Language, BCP 47: en, es, pt-BR.")]
     title: Annotated[Line, _doc("The question the article answers.")]
     byline: Annotated[Line, _doc("Who wrote it.")]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .schema import SLUG_PATTERN
+from widget.names import MAX_SLUG, SLUG_PATTERN
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ class SkeletonError(ValueError):
 
 def new_article(folder: Path, slug: str, lang: str, today: date, schema: Path) -> Path:
     """Write ``folder/<slug>.md``, a valid article of placeholders; never replaces a file."""
-    if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > 100:
+    if not re.fullmatch(SLUG_PATTERN, slug) or len(slug) > MAX_SLUG:
         raise SkeletonError(
             f"'{slug}' is not a slug: use lowercase letters, digits and single hyphens, e.g. 'lupus-fatigue'."
         )

@@ -24,9 +24,9 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from markupsafe import Markup
 
 from widget.markup import FORBIDDEN_CHARACTERS, is_web_url
+from widget.names import SLUG_PATTERN
 
 from .checker import Checked
-from .schema import SLUG_PATTERN
 
 _SLUG = re.compile(SLUG_PATTERN)
 # The attributes markdown-it gives a link, with the ones widget.markup adds (title only if written).
