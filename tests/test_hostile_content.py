@@ -18,7 +18,6 @@ import tracemalloc
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import date
-from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -138,7 +137,7 @@ def build_app(folder: Path) -> Flask:
     return create_app(Settings(content_dir=folder, public_url=PUBLIC_URL))
 
 
-@cache
+@pytest.fixture(scope="module")
 def inert_app() -> Flask:
     return build_app(INERT)
 
@@ -184,8 +183,8 @@ def test_inert_samples_load_without_errors():
     assert sorted(articles) == ["hostile-links", "hostile-markup", "hostile-unicode"]
 
 
-def test_every_rendered_body_of_the_inert_samples_is_inert():
-    app = inert_app()
+def test_every_rendered_body_of_the_inert_samples_is_inert(inert_app):
+    app = inert_app
 
     failures = inert_problems(app)
 
@@ -223,8 +222,8 @@ def test_every_rendered_body_of_the_inert_samples_is_inert():
         "</details></section></body><script>alert('subsection')</script>",
     ],
 )
-def test_hostile_text_is_shown_as_text_on_the_article_page(snippet):
-    app = inert_app()
+def test_hostile_text_is_shown_as_text_on_the_article_page(snippet, inert_app):
+    app = inert_app
     reply = call(app, "/articles/hostile-markup")
 
     assert snippet in visible_text(reply.text, app)
@@ -243,16 +242,16 @@ def test_hostile_text_is_shown_as_text_on_the_article_page(snippet):
         ("/fragment/hostile-markup/sections/overview", "", "<script>alert('body-block')</script>"),
     ],
 )
-def test_hostile_text_is_shown_as_text_in_widgets(path, query, snippet):
-    app = inert_app()
+def test_hostile_text_is_shown_as_text_in_widgets(path, query, snippet, inert_app):
+    app = inert_app
     reply = call(app, path, query=query)
 
     assert reply.status == 200
     assert snippet in visible_text(reply.text, app)
 
 
-def test_structured_data_holds_the_title_without_markup():
-    app = inert_app()
+def test_structured_data_holds_the_title_without_markup(inert_app):
+    app = inert_app
     reply = call(app, "/embed/hostile-markup/takeaway")
 
     blocks = inspect(reply.text, app).data_blocks
@@ -262,8 +261,8 @@ def test_structured_data_holds_the_title_without_markup():
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_oembed_of_a_hostile_article_is_one_plain_iframe(fmt):
-    app = inert_app()
+def test_oembed_of_a_hostile_article_is_one_plain_iframe(fmt, inert_app):
+    app = inert_app
     query = urlencode({"url": f"{PUBLIC_URL}/embed/hostile-markup/sources", "format": fmt})
 
     reply = call(app, "/oembed", query=query)
