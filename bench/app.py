@@ -24,14 +24,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response
 from whitenoise import WhiteNoise
 
 from widget import create_app
 from widget.content import Article
 from widget.embedding import response_headers
 from widget.live import LiveContent
-from widget.render import Page
+from widget.render import Renderer, render_widget
 from widget.settings import Settings
 from widget.urls import WIDGETS, Fragment, Links
 
@@ -167,16 +167,9 @@ class BenchApp:
         if kind not in WIDGETS:
             return Response("not found", status=404)
         links = cast(Links, self.app.extensions["widget.links"])
-        page = Page(article, kind, "fragment", links)  # kind checked against WIDGETS above
-        html = render_template(
-            f"widgets/{kind}.html",
-            article=article,
-            page=page,
-            layout="_fragment.html",
-            links=links,
-            kind=kind,
-            structured_data=None,
-        )
+        # The templates through the app's own Jinja environment for the article's language, every time.
+        env = cast(Renderer, self.app.extensions["widget.renderer"]).environment(article.lang)
+        html = render_widget(env, article, kind, "fragment", links)  # kind checked against WIDGETS above
         response = Response(html, mimetype="text/html")
         response.headers.update(self._naive_headers)
         return response
