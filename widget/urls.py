@@ -272,7 +272,8 @@ def query_params(query: str) -> dict[str, str] | None:
     params: dict[str, str] = {}
     if "%" not in query and "+" not in query:
         # The usual widget query (theme=dark&open=sources) needs no decoding: splitting it by hand
-        # takes 0.4 us, parse_qsl 2.1 us, a third of a fast-path answer.
+        # takes 0.7 us, parse_qsl 3.5 us (timeit, this query). The fast path parses each URL once
+        # (its LRU), so this counts on a URL's first request and in the views.
         for pair in query.split("&", MAX_QUERY_FIELDS):
             if pair:
                 key, _sep, value = pair.partition("=")
